@@ -1,0 +1,5 @@
+//! Bytes on the wire: canonical JSON, the entry envelope and strict JSON reading.
+
+pub mod canonical;
+pub mod envelope;
+pub mod strict;
