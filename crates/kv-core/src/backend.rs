@@ -80,6 +80,11 @@ pub trait Backend: Send + Sync + 'static {
     /// A short name for errors and traces (`"redis"`, `"memory"`, …).
     fn name(&self) -> &'static str;
 
+    /// Whether this backend's wire format follows semver (py-key-value's `stable_api`).
+    fn stability(&self) -> crate::Stability {
+        crate::Stability::Unstable
+    }
+
     /// The optional operations this backend implements.
     fn capabilities(&self) -> Capabilities {
         Capabilities::NONE

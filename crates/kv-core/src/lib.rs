@@ -26,6 +26,7 @@
 
 mod backend;
 mod capabilities;
+mod delegate;
 pub mod codec;
 mod entry;
 mod error;
@@ -39,6 +40,7 @@ pub mod typed;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 
+pub use async_trait::async_trait;
 pub use backend::{Backend, Name};
 pub use capabilities::{effective_limit, Capabilities, MAX_LIST_LIMIT};
 pub use codec::canonical::to_canonical_json;

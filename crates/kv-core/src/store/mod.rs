@@ -93,6 +93,11 @@ impl<B: Backend> Store<B> {
         &self.default_collection
     }
 
+    /// The backend's stability label.
+    pub fn stability(&self) -> crate::Stability {
+        self.backend.stability()
+    }
+
     /// The wrapped backend.
     pub fn backend(&self) -> &B {
         &self.backend
