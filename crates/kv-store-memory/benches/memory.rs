@@ -1,1 +1,76 @@
-fn main() {}
+//! MemoryStore get/put/get_many/put_many on the workload of bench/WORKLOAD.md
+//! (value construction included in the timed loop, collection "bench", batches of 100).
+
+use std::sync::Arc;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use kv_core::{KeyValue, Object};
+use kv_store_memory::MemoryStore;
+use serde_json::json;
+
+const N: u64 = 20_000;
+
+fn key(i: u64) -> String {
+    format!("user-{i:07}")
+}
+
+fn value(i: u64) -> Object {
+    let k = key(i);
+    let v = json!({"name": k, "email": format!("{k}@example.com"), "age": 20 + i % 60, "tags": ["a", "b"], "active": true});
+    v.as_object().cloned().unwrap_or_default()
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let store = Arc::new(MemoryStore::new());
+    rt.block_on(async {
+        for i in 0..N {
+            store.put(Some("bench"), &key(i), value(i), None).await.expect("put");
+        }
+    });
+    let mut group = c.benchmark_group("memory");
+    group.throughput(Throughput::Elements(1));
+    let mut i = 0u64;
+    group.bench_function("put", |b| {
+        b.to_async(&rt).iter(|| {
+            i = (i + 1) % N;
+            let store = Arc::clone(&store);
+            async move { store.put(Some("bench"), &key(i), value(i), None).await.expect("put") }
+        })
+    });
+    group.bench_function("get", |b| {
+        b.to_async(&rt).iter(|| {
+            i = (i + 1) % N;
+            let store = Arc::clone(&store);
+            async move { store.get(Some("bench"), &key(i)).await.expect("get") }
+        })
+    });
+    group.throughput(Throughput::Elements(100));
+    group.bench_function("put_many_100", |b| {
+        b.to_async(&rt).iter(|| {
+            i = (i + 100) % (N - 100);
+            let store = Arc::clone(&store);
+            let start = i;
+            async move {
+                let entries = (start..start + 100).map(|j| (key(j), value(j))).collect();
+                store.put_many(Some("bench"), entries, None).await.expect("put_many")
+            }
+        })
+    });
+    group.bench_function("get_many_100", |b| {
+        b.to_async(&rt).iter(|| {
+            i = (i + 100) % (N - 100);
+            let store = Arc::clone(&store);
+            let start = i;
+            async move {
+                let keys: Vec<String> = (start..start + 100).map(key).collect();
+                let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+                store.get_many(Some("bench"), &refs).await.expect("get_many")
+            }
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

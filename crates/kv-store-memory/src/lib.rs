@@ -23,6 +23,7 @@
 mod memory;
 mod null;
 mod simple;
+mod table;
 
 pub use memory::{MemoryBackend, MemoryStore, MemoryStoreBuilder};
 pub use null::{NullBackend, NullStore};

@@ -1,19 +1,17 @@
 //! [`MemoryStore`]: collections of entries in process memory, each optionally a bounded LRU.
 
-use std::collections::HashMap;
 use std::num::NonZeroUsize;
-use std::sync::Arc;
 
+use hashbrown::HashMap;
 use kv_core::{async_trait, Backend, Capabilities, Entry, Name, Result, Seed, Stability, Store, Timestamp};
-use lru::LruCache;
-use parking_lot::{Mutex, RwLock};
+use parking_lot::RwLock;
 
-type Collection = Arc<Mutex<LruCache<String, Entry>>>;
+use crate::table::Table;
 
 /// The raw backend of [`MemoryStore`].
 #[derive(Debug)]
 pub struct MemoryBackend {
-    collections: RwLock<HashMap<String, Collection>>,
+    collections: RwLock<HashMap<String, Table>>,
     max_entries_per_collection: Option<NonZeroUsize>,
 }
 
@@ -25,45 +23,21 @@ impl MemoryBackend {
         }
     }
 
-    fn existing(&self, collection: &str) -> Option<Collection> {
-        self.collections.read().get(collection).cloned()
+    /// Runs `f` on an existing collection (reads never create one).
+    fn with_existing<T>(&self, collection: &str, f: impl FnOnce(&Table) -> T) -> Option<T> {
+        self.collections.read().get(collection).map(f)
     }
 
-    fn create(&self, collection: &str) -> Collection {
-        if let Some(c) = self.existing(collection) {
-            return c;
+    /// Runs `f` on a collection, creating it first if needed (writes).
+    fn with_created<T>(&self, collection: &str, f: impl FnOnce(&Table) -> T) -> T {
+        if let Some(table) = self.collections.read().get(collection) {
+            return f(table);
         }
         let mut map = self.collections.write();
-        let cache = map.entry(collection.to_owned()).or_insert_with(|| {
-            // Bounded collections evict explicitly (expired first, then LRU): see `insert`.
-            Arc::new(Mutex::new(LruCache::unbounded()))
-        });
-        Arc::clone(cache)
-    }
-
-    /// Inserts, evicting expired entries and then the least recently used one when a new key
-    /// would exceed the bound. Overwriting an existing key never evicts.
-    fn insert(&self, cache: &mut LruCache<String, Entry>, key: &str, entry: Entry, now: Timestamp) {
-        if let Some(slot) = cache.get_mut(key) {
-            *slot = entry;
-            return;
-        }
-        if let Some(max) = self.max_entries_per_collection {
-            if cache.len() >= max.get() {
-                let expired: Vec<String> = cache
-                    .iter()
-                    .filter(|(_, e)| e.is_expired(now))
-                    .map(|(k, _)| k.clone())
-                    .collect();
-                for k in expired {
-                    cache.pop(&k);
-                }
-                while cache.len() >= max.get() {
-                    cache.pop_lru();
-                }
-            }
-        }
-        cache.put(key.to_owned(), entry);
+        let table = map
+            .entry(collection.to_owned())
+            .or_insert_with(|| Table::new(self.max_entries_per_collection));
+        f(table)
     }
 }
 
@@ -82,68 +56,41 @@ impl Backend for MemoryBackend {
     }
 
     async fn get_entry(&self, collection: &Name<'_>, key: &Name<'_>) -> Result<Option<Entry>> {
-        let Some(cache) = self.existing(collection.as_str()) else {
-            return Ok(None);
-        };
-        let mut cache = cache.lock();
-        Ok(cache.get(key.as_str()).cloned())
+        Ok(self.with_existing(collection.as_str(), |t| t.get(key.as_str())).flatten())
     }
 
     async fn get_entries(&self, collection: &Name<'_>, keys: &[Name<'_>]) -> Result<Vec<Option<Entry>>> {
-        let Some(cache) = self.existing(collection.as_str()) else {
-            return Ok(vec![None; keys.len()]);
-        };
-        let mut cache = cache.lock();
-        Ok(keys.iter().map(|k| cache.get(k.as_str()).cloned()).collect())
+        Ok(self
+            .with_existing(collection.as_str(), |t| t.get_many(keys.iter().map(Name::as_str)))
+            .unwrap_or_else(|| vec![None; keys.len()]))
     }
 
     async fn put_entry(&self, collection: &Name<'_>, key: &Name<'_>, entry: Entry) -> Result<()> {
-        let cache = self.create(collection.as_str());
-        let now = Timestamp::now();
-        self.insert(&mut cache.lock(), key.as_str(), entry, now);
+        self.with_created(collection.as_str(), |t| t.insert_many(std::iter::once((key.as_str(), entry))));
         Ok(())
     }
 
     async fn put_entries(&self, collection: &Name<'_>, entries: Vec<(Name<'_>, Entry)>) -> Result<()> {
-        let cache = self.create(collection.as_str());
-        let now = Timestamp::now();
-        let mut cache = cache.lock();
-        for (key, entry) in entries {
-            self.insert(&mut cache, key.as_str(), entry, now);
-        }
+        self.with_created(collection.as_str(), |t| {
+            t.insert_many(entries.into_iter().map(|(k, e)| (k.stored, e)))
+        });
         Ok(())
     }
 
     async fn delete_entry(&self, collection: &Name<'_>, key: &Name<'_>, now: Timestamp) -> Result<bool> {
-        let Some(cache) = self.existing(collection.as_str()) else {
-            return Ok(false);
-        };
-        let removed = cache.lock().pop(key.as_str());
-        Ok(removed.is_some_and(|e| e.is_live(now)))
+        let removed = self.with_existing(collection.as_str(), |t| t.remove_many(std::iter::once(key.as_str()), now));
+        Ok(removed.unwrap_or(0) == 1)
     }
 
     async fn delete_entries(&self, collection: &Name<'_>, keys: &[Name<'_>], now: Timestamp) -> Result<usize> {
-        let Some(cache) = self.existing(collection.as_str()) else {
-            return Ok(0);
-        };
-        let mut cache = cache.lock();
-        Ok(keys
-            .iter()
-            .filter(|k| cache.pop(k.as_str()).is_some_and(|e| e.is_live(now)))
-            .count())
+        let removed = self.with_existing(collection.as_str(), |t| t.remove_many(keys.iter().map(Name::as_str), now));
+        Ok(removed.unwrap_or(0))
     }
 
     async fn keys(&self, collection: &Name<'_>, limit: usize, now: Timestamp) -> Result<Vec<String>> {
-        let Some(cache) = self.existing(collection.as_str()) else {
-            return Ok(Vec::new());
-        };
-        let cache = cache.lock();
-        Ok(cache
-            .iter()
-            .filter(|(_, e)| e.is_live(now))
-            .map(|(k, _)| k.clone())
-            .take(limit)
-            .collect())
+        Ok(self
+            .with_existing(collection.as_str(), |t| t.live_keys(limit, now))
+            .unwrap_or_default())
     }
 
     async fn collections(&self, limit: usize) -> Result<Vec<String>> {
@@ -163,17 +110,8 @@ impl Backend for MemoryBackend {
     }
 
     async fn cull(&self, now: Timestamp) -> Result<()> {
-        let caches: Vec<Collection> = self.collections.read().values().cloned().collect();
-        for cache in caches {
-            let mut cache = cache.lock();
-            let expired: Vec<String> = cache
-                .iter()
-                .filter(|(_, e)| e.is_expired(now))
-                .map(|(k, _)| k.clone())
-                .collect();
-            for k in expired {
-                cache.pop(&k);
-            }
+        for table in self.collections.read().values() {
+            table.remove_expired(now);
         }
         Ok(())
     }
@@ -185,13 +123,7 @@ impl Backend for MemoryBackend {
         entry: Entry,
         now: Timestamp,
     ) -> Result<bool> {
-        let cache = self.create(collection.as_str());
-        let mut cache = cache.lock();
-        if cache.peek(key.as_str()).is_some_and(|e| e.is_live(now)) {
-            return Ok(false);
-        }
-        self.insert(&mut cache, key.as_str(), entry, now);
-        Ok(true)
+        Ok(self.with_created(collection.as_str(), |t| t.insert_if_absent(key.as_str(), entry, now)))
     }
 }
 

@@ -1,0 +1,184 @@
+"""The benchmark workload of WORKLOAD.md (v1), run on py-key-value (PyPI py-key-value-aio).
+
+Usage: python py_workload.py --store memory|disk|redis [--profile quick|full] [--url URL]
+Prints one JSON line per store and op (WORKLOAD.md section 6) on stdout; progress on stderr.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+
+PROFILES = {"full": (20_000, 40_000, 2_000, 3), "quick": (5_000, 10_000, 500, 3)}
+B, C, TTL = 100, 50, 3600
+WARM = 9_000_000
+
+
+def key(i):
+    return "user-%07d" % i
+
+
+def value(i):
+    k = key(i)
+    return {"name": k, "email": k + "@example.com", "age": 20 + i % 60, "tags": ["a", "b"], "active": True}
+
+
+def make_store(kind, url, tmp):
+    if kind == "memory":
+        from key_value.aio.stores.memory import MemoryStore
+
+        return MemoryStore()
+    if kind == "disk":
+        from key_value.aio.stores.disk import DiskStore
+
+        return DiskStore(directory=tmp)
+    if kind == "redis":
+        from key_value.aio.stores.redis import RedisStore
+
+        return RedisStore(url=url)
+    raise SystemExit(f"unknown store {kind}")
+
+
+async def clean_redis(url):
+    import redis.asyncio as redis
+
+    client = redis.from_url(url, decode_responses=True)
+    async for batch in _scan(client):
+        if batch:
+            await client.unlink(*batch)
+    await client.aclose()
+
+
+async def _scan(client):
+    cursor = 0
+    while True:
+        cursor, keys = await client.scan(cursor, match="bench::*", count=1000)
+        yield keys
+        if cursor == 0:
+            break
+
+
+def pct(samples, q):
+    samples = sorted(samples)
+    return samples[min(int(q * len(samples)), len(samples) - 1)] * 1e6
+
+
+async def repetition(store, n, m, w):
+    out = {}
+    warm = [WARM + i for i in range(w)]
+
+    async def single(op, rng, ttl=None, read=False):
+        for i in warm:
+            if read:
+                await store.get(key(i), collection="bench")
+            else:
+                await store.put(key(i), value(i), collection="bench", ttl=ttl)
+        lat = []
+        start = time.perf_counter()
+        for i in rng:
+            t0 = time.perf_counter()
+            if read:
+                got = await store.get(key(i), collection="bench")
+                if got is None:
+                    raise SystemExit(f"miss on {key(i)}")
+            else:
+                await store.put(key(i), value(i), collection="bench", ttl=ttl)
+            lat.append(time.perf_counter() - t0)
+        out[op] = (len(rng) / (time.perf_counter() - start), pct(lat, 0.5), pct(lat, 0.99))
+
+    async def batch(op, rng, ttl=None, read=False):
+        async def call(idx):
+            keys = [key(i) for i in idx]
+            if read:
+                got = await store.get_many(keys, collection="bench")
+                return got
+            await store.put_many(keys, [value(i) for i in idx], collection="bench", ttl=ttl)
+
+        for s in range(0, len(warm), B):
+            await call(warm[s : s + B])
+        start = time.perf_counter()
+        items = list(rng)
+        for s in range(0, len(items), B):
+            got = await call(items[s : s + B])
+            if read and any(g is None for g in got):
+                raise SystemExit("miss in get_many")
+        out[op] = (len(items) / (time.perf_counter() - start), None, None)
+
+    await single("put", range(0, n))
+    await single("put_ttl", range(n, 2 * n), ttl=TTL)
+    await single("get", range(0, n), read=True)
+    await batch("get_many", range(0, n), read=True)
+    await batch("put_many", range(2 * n, 3 * n))
+    await batch("put_many_ttl", range(3 * n, 4 * n), ttl=TTL)
+
+    async def mix(js, ids):
+        for j in js:
+            i = ids(j)
+            if j % 5 == 0:
+                await store.put(key(i), value(i), collection="bench")
+            elif await store.get(key(i), collection="bench") is None:
+                raise SystemExit(f"miss on {key(i)}")
+
+    warm_ops = max(w, 2 * C)
+    await asyncio.gather(*(mix(range(t, warm_ops, C), lambda j: WARM + j % w) for t in range(C)))
+    start = time.perf_counter()
+    await asyncio.gather(*(mix(range(t, m, C), lambda j: (j * 7919) % n) for t in range(C)))
+    out["concurrent"] = (m / (time.perf_counter() - start), None, None)
+    return out
+
+
+async def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--store", required=True)
+    ap.add_argument("--profile", default="full", choices=PROFILES)
+    ap.add_argument("--url", default="redis://127.0.0.1:6379/0")
+    args = ap.parse_args()
+    n, m, w, r = PROFILES[args.profile]
+    import importlib.metadata as md
+
+    version = md.version("py-key-value-aio")
+    runs = []
+    for rep in range(r):
+        tmp = tempfile.mkdtemp(prefix="kv-bench-py-")
+        if args.store == "redis":
+            await clean_redis(args.url)
+        store = make_store(args.store, args.url, tmp)
+        await store.setup()
+        print(f"py-key-value {args.store} repetition {rep + 1}/{r}", file=sys.stderr)
+        runs.append(await repetition(store, n, m, w))
+        close = getattr(store, "close", None)
+        if close:
+            await close()
+        shutil.rmtree(tmp, ignore_errors=True)
+        if args.store == "redis":
+            await clean_redis(args.url)
+    for op in runs[0]:
+        values = [run[op][0] for run in runs]
+        batch = B if op in ("get_many", "put_many", "put_many_ttl") else 1
+        line = {
+            "impl": "py-key-value",
+            "store": args.store,
+            "op": op,
+            "ops_per_sec": statistics.median(values),
+            "n": m if op == "concurrent" else n,
+            "calls_per_sec": statistics.median(values) / batch,
+            "runs": values,
+            "batch": batch,
+            "concurrency": C if op == "concurrent" else 1,
+            "ttl": TTL if op.endswith("ttl") else None,
+            "profile": args.profile,
+            "version": version,
+        }
+        if runs[0][op][1] is not None:
+            line["p50_us"] = statistics.median(run[op][1] for run in runs)
+            line["p99_us"] = statistics.median(run[op][2] for run in runs)
+        print(json.dumps(line))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
