@@ -127,7 +127,11 @@ pub trait Backend: Send + Sync + 'static {
     async fn put_entry(&self, collection: &Name<'_>, key: &Name<'_>, entry: Entry) -> Result<()>;
 
     /// Writes many entries (keys are distinct; override with the backend's batch write).
-    async fn put_entries(&self, collection: &Name<'_>, entries: Vec<(Name<'_>, Entry)>) -> Result<()> {
+    async fn put_entries(
+        &self,
+        collection: &Name<'_>,
+        entries: Vec<(Name<'_>, Entry)>,
+    ) -> Result<()> {
         for (key, entry) in entries {
             self.put_entry(collection, &key, entry).await?;
         }
@@ -135,7 +139,12 @@ pub trait Backend: Send + Sync + 'static {
     }
 
     /// Removes one entry; `true` iff it was live at `now`.
-    async fn delete_entry(&self, collection: &Name<'_>, key: &Name<'_>, now: Timestamp) -> Result<bool>;
+    async fn delete_entry(
+        &self,
+        collection: &Name<'_>,
+        key: &Name<'_>,
+        now: Timestamp,
+    ) -> Result<bool>;
 
     /// Removes many distinct keys; returns how many were live at `now`.
     async fn delete_entries(
@@ -152,7 +161,12 @@ pub trait Backend: Send + Sync + 'static {
     }
 
     /// Stored keys of live entries in a collection, at most `limit`.
-    async fn keys(&self, collection: &Name<'_>, limit: usize, now: Timestamp) -> Result<Vec<String>> {
+    async fn keys(
+        &self,
+        collection: &Name<'_>,
+        limit: usize,
+        now: Timestamp,
+    ) -> Result<Vec<String>> {
         let _ = (collection, limit, now);
         Err(Error::unsupported("keys"))
     }

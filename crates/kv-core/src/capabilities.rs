@@ -10,7 +10,6 @@
 /// assert!(Capabilities::ALL.put_if_absent);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
 pub struct Capabilities {
     /// `keys(collection, limit)`.
     pub keys: bool,

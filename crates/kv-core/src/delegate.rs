@@ -22,22 +22,49 @@ macro_rules! delegate_key_value {
     ($ty:ty, $field:ident) => {
         #[$crate::async_trait]
         impl $crate::KeyValue for $ty {
-            async fn get(&self, c: Option<&str>, k: &str) -> $crate::Result<Option<$crate::Object>> {
+            async fn get(
+                &self,
+                c: Option<&str>,
+                k: &str,
+            ) -> $crate::Result<Option<$crate::Object>> {
                 self.$field.get(c, k).await
             }
-            async fn get_many(&self, c: Option<&str>, k: &[&str]) -> $crate::Result<Vec<Option<$crate::Object>>> {
+            async fn get_many(
+                &self,
+                c: Option<&str>,
+                k: &[&str],
+            ) -> $crate::Result<Vec<Option<$crate::Object>>> {
                 self.$field.get_many(c, k).await
             }
-            async fn ttl(&self, c: Option<&str>, k: &str) -> $crate::Result<Option<$crate::ValueWithTtl>> {
+            async fn ttl(
+                &self,
+                c: Option<&str>,
+                k: &str,
+            ) -> $crate::Result<Option<$crate::ValueWithTtl>> {
                 self.$field.ttl(c, k).await
             }
-            async fn ttl_many(&self, c: Option<&str>, k: &[&str]) -> $crate::Result<Vec<Option<$crate::ValueWithTtl>>> {
+            async fn ttl_many(
+                &self,
+                c: Option<&str>,
+                k: &[&str],
+            ) -> $crate::Result<Vec<Option<$crate::ValueWithTtl>>> {
                 self.$field.ttl_many(c, k).await
             }
-            async fn put(&self, c: Option<&str>, k: &str, v: $crate::Object, t: Option<::std::time::Duration>) -> $crate::Result<()> {
+            async fn put(
+                &self,
+                c: Option<&str>,
+                k: &str,
+                v: $crate::Object,
+                t: Option<::std::time::Duration>,
+            ) -> $crate::Result<()> {
                 self.$field.put(c, k, v, t).await
             }
-            async fn put_many(&self, c: Option<&str>, e: Vec<(String, $crate::Object)>, t: Option<::std::time::Duration>) -> $crate::Result<()> {
+            async fn put_many(
+                &self,
+                c: Option<&str>,
+                e: Vec<(String, $crate::Object)>,
+                t: Option<::std::time::Duration>,
+            ) -> $crate::Result<()> {
                 self.$field.put_many(c, e, t).await
             }
             async fn delete(&self, c: Option<&str>, k: &str) -> $crate::Result<bool> {
@@ -64,7 +91,13 @@ macro_rules! delegate_key_value {
             async fn cull(&self) -> $crate::Result<()> {
                 self.$field.cull().await
             }
-            async fn put_if_absent(&self, c: Option<&str>, k: &str, v: $crate::Object, t: Option<::std::time::Duration>) -> $crate::Result<bool> {
+            async fn put_if_absent(
+                &self,
+                c: Option<&str>,
+                k: &str,
+                v: $crate::Object,
+                t: Option<::std::time::Duration>,
+            ) -> $crate::Result<bool> {
                 self.$field.put_if_absent(c, k, v, t).await
             }
             async fn setup(&self) -> $crate::Result<()> {

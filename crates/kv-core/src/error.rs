@@ -378,9 +378,12 @@ mod tests {
 
     #[test]
     fn context_does_not_overwrite() {
-        let e = Error::invalid_key("bad")
-            .with_key("inner")
-            .with_context("memory", "get", Some("c"), Some("outer"));
+        let e = Error::invalid_key("bad").with_key("inner").with_context(
+            "memory",
+            "get",
+            Some("c"),
+            Some("outer"),
+        );
         assert_eq!(e.key(), Some("inner"));
         assert_eq!(e.collection(), Some("c"));
         assert_eq!(e.operation(), Some("get"));

@@ -41,7 +41,11 @@ pub trait KeyValueExt: KeyValue {
     }
 
     /// Like `get_many`; the first missing key is reported as [`MissingKey`](ErrorKind::MissingKey).
-    async fn get_many_required(&self, collection: Option<&str>, keys: &[&str]) -> Result<Vec<Object>> {
+    async fn get_many_required(
+        &self,
+        collection: Option<&str>,
+        keys: &[&str],
+    ) -> Result<Vec<Object>> {
         let values = self.get_many(collection, keys).await?;
         values
             .into_iter()
@@ -58,7 +62,11 @@ pub trait KeyValueExt: KeyValue {
     }
 
     /// Like `ttl_many`; the first missing key is reported as [`MissingKey`](ErrorKind::MissingKey).
-    async fn ttl_many_required(&self, collection: Option<&str>, keys: &[&str]) -> Result<Vec<ValueWithTtl>> {
+    async fn ttl_many_required(
+        &self,
+        collection: Option<&str>,
+        keys: &[&str],
+    ) -> Result<Vec<ValueWithTtl>> {
         let values = self.ttl_many(collection, keys).await?;
         values
             .into_iter()
@@ -68,7 +76,11 @@ pub trait KeyValueExt: KeyValue {
     }
 
     /// Reads a value and decodes it as `T` (stored as a plain object).
-    async fn get_as<T: DeserializeOwned>(&self, collection: Option<&str>, key: &str) -> Result<Option<T>> {
+    async fn get_as<T: DeserializeOwned>(
+        &self,
+        collection: Option<&str>,
+        key: &str,
+    ) -> Result<Option<T>> {
         match self.get(collection, key).await? {
             None => Ok(None),
             Some(object) => serde_json::from_value(serde_json::Value::Object(object))

@@ -20,11 +20,12 @@ pub type ValueWithTtl = (Object, Option<Duration>);
 /// take an `Arc<dyn KeyValue>` and let their users pick the backend.
 ///
 /// ```
-/// # use kv_core::KeyValue;
-/// # async fn demo(store: std::sync::Arc<dyn KeyValue>) -> kv_core::Result<()> {
-/// use std::time::Duration;
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> kv_core::Result<()> {
+/// use std::{sync::Arc, time::Duration};
+/// use kv_core::KeyValue;
 /// use serde_json::json;
 ///
+/// let store: Arc<dyn KeyValue> = Arc::new(kv_store_memory::MemoryStore::new());
 /// let value = json!({"name": "Alice"}).as_object().unwrap().clone();
 /// store.put(Some("users"), "alice", value.clone(), Some(Duration::from_secs(60))).await?;
 /// assert_eq!(store.get(Some("users"), "alice").await?, Some(value));
@@ -39,7 +40,11 @@ pub trait KeyValue: Send + Sync {
     async fn get(&self, collection: Option<&str>, key: &str) -> Result<Option<Object>>;
 
     /// One slot per key, in order; duplicates allowed.
-    async fn get_many(&self, collection: Option<&str>, keys: &[&str]) -> Result<Vec<Option<Object>>>;
+    async fn get_many(
+        &self,
+        collection: Option<&str>,
+        keys: &[&str],
+    ) -> Result<Vec<Option<Object>>>;
 
     /// The live value with its remaining time (`None` = never expires).
     async fn ttl(&self, collection: Option<&str>, key: &str) -> Result<Option<ValueWithTtl>>;

@@ -26,8 +26,8 @@
 
 mod backend;
 mod capabilities;
-mod delegate;
 pub mod codec;
+mod delegate;
 mod entry;
 mod error;
 mod ext;

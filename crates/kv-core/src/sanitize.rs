@@ -60,7 +60,11 @@ fn reject_reserved(value: &str) -> Result<()> {
 /// The first `n` characters of `s`, with Python's meaning for negative `n` (drop from the end).
 fn py_prefix(s: &str, n: i64) -> &str {
     let count = s.chars().count() as i64;
-    let take = if n >= 0 { n.min(count) } else { (count + n).max(0) };
+    let take = if n >= 0 {
+        n.min(count)
+    } else {
+        (count + n).max(0)
+    };
     match s.char_indices().nth(take as usize) {
         Some((idx, _)) => &s[..idx],
         None => s,
@@ -150,7 +154,10 @@ impl SanitizationStrategy for HashExcessLength {
     fn sanitize<'a>(&self, value: &'a str) -> Cow<'a, str> {
         if value.chars().count() > self.max_length {
             let hash = sha256_hex(value);
-            Cow::Owned(format!("H_{}", py_prefix(&hash, self.max_length as i64 - 2)))
+            Cow::Owned(format!(
+                "H_{}",
+                py_prefix(&hash, self.max_length as i64 - 2)
+            ))
         } else {
             Cow::Borrowed(value)
         }
@@ -336,7 +343,8 @@ impl SanitizationStrategy for FirestoreV1 {
     fn sanitize<'a>(&self, value: &'a str) -> Cow<'a, str> {
         const MAX_BYTES: usize = 1500;
         let reserved = value.len() >= 4 && value.starts_with("__") && value.ends_with("__");
-        let needs = value.is_empty() || value.contains('/') || value == "." || value == ".." || reserved;
+        let needs =
+            value.is_empty() || value.contains('/') || value == "." || value == ".." || reserved;
         if value.len() > MAX_BYTES {
             return Cow::Owned(format!("H_{}", sha256_hex(value)));
         }
@@ -360,7 +368,9 @@ impl SanitizationStrategy for AzureTables {
     fn sanitize<'a>(&self, value: &'a str) -> Cow<'a, str> {
         let safe = value.chars().count() <= 256
             && value.chars().all(|c| {
-                !matches!(c, '/' | '\\' | '#' | '?') && c >= ' ' && !('\u{7f}'..='\u{9f}').contains(&c)
+                !matches!(c, '/' | '\\' | '#' | '?')
+                    && c >= ' '
+                    && !('\u{7f}'..='\u{9f}').contains(&c)
             });
         if safe {
             Cow::Borrowed(value)
@@ -377,7 +387,9 @@ pub fn memcached_v1_key() -> HashExcessLength {
 
 /// MongoDB collections: Hybrid(max 200, `ALNUM_`, `_`, only if changed).
 pub fn mongodb_v1_collection() -> Hybrid {
-    Hybrid::new().max_length(200).allowed_characters(&format!("{ALPHANUMERIC}_"))
+    Hybrid::new()
+        .max_length(200)
+        .allowed_characters(&format!("{ALPHANUMERIC}_"))
 }
 
 /// Elasticsearch/OpenSearch document ids: AlwaysHash(64).
@@ -395,12 +407,16 @@ pub fn elasticsearch_v1_collection() -> Hybrid {
 
 /// Keyring user-name parts: Hybrid(max 256, `ALNUM`).
 pub fn keyring_v1() -> Hybrid {
-    Hybrid::new().max_length(256).allowed_characters(ALPHANUMERIC)
+    Hybrid::new()
+        .max_length(256)
+        .allowed_characters(ALPHANUMERIC)
 }
 
 /// Windows registry collections: Hybrid(max 96, `ALNUM`).
 pub fn windows_registry_v1_collection() -> Hybrid {
-    Hybrid::new().max_length(96).allowed_characters(ALPHANUMERIC)
+    Hybrid::new()
+        .max_length(96)
+        .allowed_characters(ALPHANUMERIC)
 }
 
 /// S3 keys and collections: byte truncation at 500 bytes.
@@ -425,7 +441,9 @@ pub fn sanitize_string(
     length_is_bytes: bool,
 ) -> Result<String> {
     if max_length < 16 {
-        return Err(Error::setup("max_length must be greater than or equal to 16"));
+        return Err(Error::setup(
+            "max_length must be greater than or equal to 16",
+        ));
     }
     if fragment_length > max_length / 2 {
         return Err(Error::setup(
@@ -482,7 +500,9 @@ pub fn sanitize_string(
 /// `max_length - 8` and followed by 8 hex characters of their hash. `max_length < 16` is an error.
 pub fn hash_excess_length(value: &str, max_length: usize, length_is_bytes: bool) -> Result<String> {
     if max_length < 16 {
-        return Err(Error::setup("max_length must be greater than or equal to 16"));
+        return Err(Error::setup(
+            "max_length must be greater than or equal to 16",
+        ));
     }
     let length = if length_is_bytes {
         value.len()
@@ -513,14 +533,23 @@ mod tests {
         assert_eq!(alnum.sanitize("test"), "test");
         let never = alnum.clone().mode(HashFragmentMode::Never);
         assert_eq!(never.sanitize("test::key"), "S_test_key");
-        assert_eq!(never.clone().replacement("-").sanitize("test::key"), "S_test-key");
+        assert_eq!(
+            never.clone().replacement("-").sanitize("test::key"),
+            "S_test-key"
+        );
         let lower = Hybrid::new()
             .allowed_characters("abcdefghijklmnopqrstuvwxyz")
             .mode(HashFragmentMode::Never);
         assert_eq!(lower.sanitize("Test123"), "S__est_");
-        assert_eq!(Hybrid::new().sanitize(&"a".repeat(250)), format!("S_{}", "a".repeat(238)));
+        assert_eq!(
+            Hybrid::new().sanitize(&"a".repeat(250)),
+            format!("S_{}", "a".repeat(238))
+        );
         let mongo = mongodb_v1_collection();
-        assert_eq!(mongo.sanitize("Test Collection"), "S_Test_Collection-7be72941");
+        assert_eq!(
+            mongo.sanitize("Test Collection"),
+            "S_Test_Collection-7be72941"
+        );
         assert_eq!(mongo.sanitize("é"), "S_-4a99557e");
         assert_eq!(
             elasticsearch_v1_collection().sanitize(&"test_collection".repeat(100)),
@@ -536,7 +565,10 @@ mod tests {
         );
         assert!(memcached_v1_key().validate("H_x").is_err());
         assert!(keyring_v1().validate("S_x").is_err());
-        assert_eq!(AlwaysHash::new(16).unwrap().sanitize("test"), "9f86d081884c7d65");
+        assert_eq!(
+            AlwaysHash::new(16).unwrap().sanitize("test"),
+            "9f86d081884c7d65"
+        );
         assert!(AlwaysHash::new(8).is_err());
     }
 }

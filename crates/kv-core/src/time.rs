@@ -59,7 +59,8 @@ impl Timestamp {
 
     /// Whole seconds since the Unix epoch, rounded up (DynamoDB `ttl`, memcached absolute exptime).
     pub fn unix_seconds_ceil(self) -> i64 {
-        self.micros.div_euclid(MICROS_PER_SEC) + i64::from(self.micros.rem_euclid(MICROS_PER_SEC) != 0)
+        self.micros.div_euclid(MICROS_PER_SEC)
+            + i64::from(self.micros.rem_euclid(MICROS_PER_SEC) != 0)
     }
 
     /// Converts a [`SystemTime`], truncating to whole microseconds and clamping to the valid range.
@@ -301,9 +302,7 @@ fn parse_iso(bytes: &[u8]) -> Option<Timestamp> {
     if hh > 23 || mi > 59 || ss > 59 {
         return None;
     }
-    let offset_secs = if c.done() {
-        0
-    } else if c.eat(b'Z') || c.eat(b'z') {
+    let offset_secs = if c.done() || c.eat(b'Z') || c.eat(b'z') {
         0
     } else {
         let sign = if c.eat(b'+') {
@@ -339,8 +338,14 @@ mod tests {
 
     #[test]
     fn formats_like_python_isoformat() {
-        assert_eq!(Timestamp::UNIX_EPOCH.to_string(), "1970-01-01T00:00:00+00:00");
-        assert_eq!(Timestamp::MAX.to_string(), "9999-12-31T23:59:59.999999+00:00");
+        assert_eq!(
+            Timestamp::UNIX_EPOCH.to_string(),
+            "1970-01-01T00:00:00+00:00"
+        );
+        assert_eq!(
+            Timestamp::MAX.to_string(),
+            "9999-12-31T23:59:59.999999+00:00"
+        );
         assert_eq!(Timestamp::MIN.to_string(), "0001-01-01T00:00:00+00:00");
         let t = Timestamp::from_unix_micros(1_735_689_610_500_000).unwrap();
         assert_eq!(t.to_string(), "2025-01-01T00:00:10.500000+00:00");
@@ -353,8 +358,14 @@ mod tests {
         assert_eq!(p("2025-01-01T00:00:00+00:00"), "2025-01-01T00:00:00+00:00");
         assert_eq!(p("2025-01-01T00:00:00Z"), "2025-01-01T00:00:00+00:00");
         assert_eq!(p("2025-01-01 00:00:00"), "2025-01-01T00:00:00+00:00");
-        assert_eq!(p("2025-01-01T00:00:00.123+00:00"), "2025-01-01T00:00:00.123000+00:00");
-        assert_eq!(p("2025-01-01T00:00:00.123456789Z"), "2025-01-01T00:00:00.123456+00:00");
+        assert_eq!(
+            p("2025-01-01T00:00:00.123+00:00"),
+            "2025-01-01T00:00:00.123000+00:00"
+        );
+        assert_eq!(
+            p("2025-01-01T00:00:00.123456789Z"),
+            "2025-01-01T00:00:00.123456+00:00"
+        );
         assert_eq!(p("2025-01-01T02:00:00+02:00"), "2025-01-01T00:00:00+00:00");
         assert_eq!(p("2024-12-31T22:30:00-0130"), "2025-01-01T00:00:00+00:00");
         assert_eq!(p("2024-02-29T00:00"), "2024-02-29T00:00:00+00:00");
@@ -389,9 +400,21 @@ mod tests {
     #[test]
     fn add_rounds_up_and_checks_range() {
         let t = Timestamp::UNIX_EPOCH;
-        assert_eq!(t.checked_add(Duration::from_nanos(1)).unwrap().unix_micros(), 1);
-        assert_eq!(t.checked_add(Duration::from_millis(1)).unwrap().unix_micros(), 1000);
-        assert!(Timestamp::MAX.checked_add(Duration::from_micros(1)).is_none());
+        assert_eq!(
+            t.checked_add(Duration::from_nanos(1))
+                .unwrap()
+                .unix_micros(),
+            1
+        );
+        assert_eq!(
+            t.checked_add(Duration::from_millis(1))
+                .unwrap()
+                .unix_micros(),
+            1000
+        );
+        assert!(Timestamp::MAX
+            .checked_add(Duration::from_micros(1))
+            .is_none());
         assert!(t.checked_add(Duration::from_secs(u64::MAX)).is_none());
     }
 

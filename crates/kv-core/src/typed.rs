@@ -35,14 +35,16 @@ pub enum Shape {
 /// #[derive(Serialize, Deserialize, PartialEq, Debug)]
 /// struct User { name: String, age: u32 }
 ///
-/// # async fn demo(store: Arc<dyn KeyValue>) -> kv_core::Result<()> {
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> kv_core::Result<()> {
+/// let store: Arc<dyn KeyValue> = Arc::new(kv_store_memory::MemoryStore::new());
 /// let users: TypedStore<User> = TypedStore::new(store.clone()).with_default_collection("users");
 /// users.put(None, "ada", &User { name: "Ada".into(), age: 36 }, None).await?;
 /// assert_eq!(users.get(None, "ada").await?.unwrap().age, 36);
 ///
 /// // Non-object types are stored as {"items": ...}.
-/// let tags: TypedStore<Vec<String>> = TypedStore::new(store).with_shape(Shape::Items);
+/// let tags: TypedStore<Vec<String>> = TypedStore::new(store.clone()).with_shape(Shape::Items);
 /// tags.put(None, "t", &vec!["a".to_string()], None).await?;
+/// assert_eq!(store.get(None, "t").await?.unwrap()["items"], serde_json::json!(["a"]));
 /// # Ok(()) }
 /// ```
 pub struct TypedStore<T, S: KeyValue + ?Sized = dyn KeyValue> {
@@ -110,8 +112,9 @@ where
 
     /// Encodes a value into the stored object.
     pub fn encode(&self, value: &T) -> Result<Object> {
-        let json = serde_json::to_value(value)
-            .map_err(|e| Error::serialization(format!("cannot serialize value: {e}")).with_source(e))?;
+        let json = serde_json::to_value(value).map_err(|e| {
+            Error::serialization(format!("cannot serialize value: {e}")).with_source(e)
+        })?;
         match (self.shape, json) {
             (Shape::Object, Value::Object(map)) => Ok(map),
             (Shape::Object, other) => Err(Error::serialization(format!(
@@ -135,11 +138,18 @@ where
                 .ok_or_else(|| Error::deserialization("stored value has no 'items' member"))?,
         };
         serde_json::from_value(json).map_err(|e| {
-            Error::deserialization(format!("stored value does not match the type: {e}")).with_source(e)
+            Error::deserialization(format!("stored value does not match the type: {e}"))
+                .with_source(e)
         })
     }
 
-    fn decode_read(&self, op: &'static str, c: Option<&str>, key: &str, object: Object) -> Result<Option<T>> {
+    fn decode_read(
+        &self,
+        op: &'static str,
+        c: Option<&str>,
+        key: &str,
+        object: Object,
+    ) -> Result<Option<T>> {
         match self.decode(object) {
             Ok(v) => Ok(Some(v)),
             Err(e) => {
@@ -169,7 +179,11 @@ where
     }
 
     /// Many values, in order.
-    pub async fn get_many(&self, collection: Option<&str>, keys: &[&str]) -> Result<Vec<Option<T>>> {
+    pub async fn get_many(
+        &self,
+        collection: Option<&str>,
+        keys: &[&str],
+    ) -> Result<Vec<Option<T>>> {
         let c = self.collection(collection);
         let objects = self.store.get_many(c, keys).await?;
         objects
@@ -183,7 +197,11 @@ where
     }
 
     /// The live value with its remaining time.
-    pub async fn ttl(&self, collection: Option<&str>, key: &str) -> Result<Option<(T, Option<Duration>)>> {
+    pub async fn ttl(
+        &self,
+        collection: Option<&str>,
+        key: &str,
+    ) -> Result<Option<(T, Option<Duration>)>> {
         let c = self.collection(collection);
         match self.store.ttl(c, key).await? {
             Some((o, ttl)) => Ok(self.decode_read("ttl", c, key, o)?.map(|v| (v, ttl))),
@@ -210,7 +228,13 @@ where
     }
 
     /// Writes a value.
-    pub async fn put(&self, collection: Option<&str>, key: &str, value: &T, ttl: Option<Duration>) -> Result<()> {
+    pub async fn put(
+        &self,
+        collection: Option<&str>,
+        key: &str,
+        value: &T,
+        ttl: Option<Duration>,
+    ) -> Result<()> {
         let c = self.collection(collection);
         let object = self
             .encode(value)
@@ -228,9 +252,9 @@ where
         let c = self.collection(collection);
         let mut objects = Vec::with_capacity(entries.len());
         for (k, v) in entries {
-            let object = self
-                .encode(v)
-                .map_err(|e| e.with_context("typed", "put_many", Some(c.unwrap_or("default")), Some(k)))?;
+            let object = self.encode(v).map_err(|e| {
+                e.with_context("typed", "put_many", Some(c.unwrap_or("default")), Some(k))
+            })?;
             objects.push(((*k).to_owned(), object));
         }
         self.store.put_many(c, objects, ttl).await
@@ -243,7 +267,9 @@ where
 
     /// Removes many values.
     pub async fn delete_many(&self, collection: Option<&str>, keys: &[&str]) -> Result<usize> {
-        self.store.delete_many(self.collection(collection), keys).await
+        self.store
+            .delete_many(self.collection(collection), keys)
+            .await
     }
 }
 

@@ -14,7 +14,12 @@ fn canonical_json_is_byte_identical_to_python() {
     for row in rows {
         let name = row["name"].as_str().unwrap();
         let canonical = row["canonical"].as_str().unwrap();
-        let tags: Vec<&str> = row["tags"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+        let tags: Vec<&str> = row["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
         if tags.contains(&"beyond-64bit") {
             // Integers beyond u64 cannot be represented: reading them is a clear error, not a float.
             let err = strict::parse_object(canonical.as_bytes()).unwrap_err();
@@ -24,11 +29,17 @@ fn canonical_json_is_byte_identical_to_python() {
         let value = row["value"].as_object().unwrap();
         let ours = to_canonical_json(value);
         assert_eq!(ours, canonical, "{name}");
-        assert_eq!(ours.len() as u64, row["canonical_len"].as_u64().unwrap(), "{name}");
+        assert_eq!(
+            ours.len() as u64,
+            row["canonical_len"].as_u64().unwrap(),
+            "{name}"
+        );
         // Reading Python's text back and re-encoding gives the same bytes.
         let reread = strict::parse_object(canonical.as_bytes()).unwrap();
         assert_eq!(to_canonical_json(&reread), canonical, "{name}");
-        let compact = strict::parse_object(row["compact_insertion_order"].as_str().unwrap().as_bytes()).unwrap();
+        let compact =
+            strict::parse_object(row["compact_insertion_order"].as_str().unwrap().as_bytes())
+                .unwrap();
         assert_eq!(&compact, value, "{name}");
     }
 }
@@ -47,7 +58,11 @@ fn python_only_inputs() {
                 // A tuple is a list in Rust too.
                 Some(canonical) => {
                     let value = serde_json::json!({"str_key": [1, "two", 3.0]});
-                    assert_eq!(to_canonical_json(value.as_object().unwrap()), canonical, "{name}");
+                    assert_eq!(
+                        to_canonical_json(value.as_object().unwrap()),
+                        canonical,
+                        "{name}"
+                    );
                 }
                 // datetime/date/time/UUID/bytes/set: not JSON values in Python; in Rust they are
                 // typed values, refused as objects by the typed adapter (see typed_adapter.rs).

@@ -11,7 +11,9 @@ fn ts(v: &Value) -> Option<Timestamp> {
     match v {
         Value::Null => None,
         Value::String(s) => Some(Timestamp::parse(s).unwrap()),
-        Value::Object(o) => Some(Timestamp::from_unix_micros(o["epoch_micros"].as_i64().unwrap()).unwrap()),
+        Value::Object(o) => {
+            Some(Timestamp::from_unix_micros(o["epoch_micros"].as_i64().unwrap()).unwrap())
+        }
         other => panic!("bad timestamp {other}"),
     }
 }
@@ -36,7 +38,11 @@ fn dump_rows_are_byte_identical_and_load_back() {
             _ => None,
         };
         if names.is_some() {
-            assert_eq!(envelope::encode(&entry, names), row["dump_json"].as_str().unwrap(), "{name}");
+            assert_eq!(
+                envelope::encode(&entry, names),
+                row["dump_json"].as_str().unwrap(),
+                "{name}"
+            );
         }
         assert_eq!(
             envelope::encode(&entry, None),
@@ -50,7 +56,11 @@ fn dump_rows_are_byte_identical_and_load_back() {
         assert_eq!(decoded.created_at, ts(&load["created_at"]), "{name}");
         assert_eq!(decoded.expires_at, ts(&load["expires_at"]), "{name}");
         if let Some(iso) = load["created_at"].get("isoformat") {
-            assert_eq!(decoded.created_at.unwrap().to_string(), iso.as_str().unwrap(), "{name}");
+            assert_eq!(
+                decoded.created_at.unwrap().to_string(),
+                iso.as_str().unwrap(),
+                "{name}"
+            );
         }
         // Value stored as a canonical JSON string (Firestore/chdb style) reads the same.
         if let Some(doc) = row["other_adapters"]["basic-value-string"]["dump_dict"].as_object() {
@@ -81,7 +91,11 @@ fn load_rows_accept_every_form_and_reject_the_rest() {
             // Rule 4: any version other than 1 is refused (Python ignores it and would misread
             // a future format).
             "version-2-ignored" => {
-                assert_eq!(result.unwrap_err().kind(), &ErrorKind::Deserialization, "{name}");
+                assert_eq!(
+                    result.unwrap_err().kind(),
+                    &ErrorKind::Deserialization,
+                    "{name}"
+                );
                 continue;
             }
             _ => {}

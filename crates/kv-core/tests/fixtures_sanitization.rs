@@ -27,30 +27,45 @@ fn hybrid(p: &Value) -> Hybrid {
     h
 }
 
-fn strategy(name: &str, params: &Value, effective: &Value) -> kv_core::Result<Box<dyn SanitizationStrategy>> {
+fn strategy(
+    name: &str,
+    params: &Value,
+    effective: &Value,
+) -> kv_core::Result<Box<dyn SanitizationStrategy>> {
     Ok(match name {
         "PassthroughStrategy" => Box::new(sanitize::Passthrough),
-        "AlwaysHashStrategy" => Box::new(sanitize::AlwaysHash::new(params["hash_length"].as_u64().unwrap_or(64) as usize)?),
-        "HashExcessLengthStrategy" => {
-            Box::new(sanitize::HashExcessLength::new(effective["max_length"].as_u64().unwrap() as usize))
-        }
+        "AlwaysHashStrategy" => Box::new(sanitize::AlwaysHash::new(
+            params["hash_length"].as_u64().unwrap_or(64) as usize,
+        )?),
+        "HashExcessLengthStrategy" => Box::new(sanitize::HashExcessLength::new(
+            effective["max_length"].as_u64().unwrap() as usize,
+        )),
         "HybridSanitizationStrategy" => Box::new(hybrid(effective)),
         "MemcachedV1KeySanitizationStrategy" => Box::new(sanitize::memcached_v1_key()),
         "MongoDBV1CollectionSanitizationStrategy" => Box::new(sanitize::mongodb_v1_collection()),
         "ElasticsearchV1KeySanitizationStrategy" | "OpenSearchV1KeySanitizationStrategy" => {
             Box::new(sanitize::elasticsearch_v1_key())
         }
-        "ElasticsearchV1CollectionSanitizationStrategy" | "OpenSearchV1CollectionSanitizationStrategy" => {
+        "ElasticsearchV1CollectionSanitizationStrategy"
+        | "OpenSearchV1CollectionSanitizationStrategy" => {
             Box::new(sanitize::elasticsearch_v1_collection())
         }
-        "KeyringV1KeySanitizationStrategy" | "KeyringV1CollectionSanitizationStrategy" => Box::new(sanitize::keyring_v1()),
-        "WindowsRegistryV1CollectionSanitizationStrategy" => Box::new(sanitize::windows_registry_v1_collection()),
-        // Derived from the directory at run time (pathconf); the fixture gives the parameters.
-        "FileTreeV1CollectionSanitizationStrategy" | "FileTreeV1KeySanitizationStrategy" => Box::new(hybrid(effective)),
-        "S3KeySanitizationStrategy" | "S3CollectionSanitizationStrategy" => {
-            Box::new(sanitize::ByteTruncation::new(effective["max_bytes"].as_u64().unwrap() as usize))
+        "KeyringV1KeySanitizationStrategy" | "KeyringV1CollectionSanitizationStrategy" => {
+            Box::new(sanitize::keyring_v1())
         }
-        "FirestoreV1KeySanitizationStrategy" | "FirestoreV1CollectionSanitizationStrategy" => Box::new(sanitize::FirestoreV1),
+        "WindowsRegistryV1CollectionSanitizationStrategy" => {
+            Box::new(sanitize::windows_registry_v1_collection())
+        }
+        // Derived from the directory at run time (pathconf); the fixture gives the parameters.
+        "FileTreeV1CollectionSanitizationStrategy" | "FileTreeV1KeySanitizationStrategy" => {
+            Box::new(hybrid(effective))
+        }
+        "S3KeySanitizationStrategy" | "S3CollectionSanitizationStrategy" => Box::new(
+            sanitize::ByteTruncation::new(effective["max_bytes"].as_u64().unwrap() as usize),
+        ),
+        "FirestoreV1KeySanitizationStrategy" | "FirestoreV1CollectionSanitizationStrategy" => {
+            Box::new(sanitize::FirestoreV1)
+        }
         "AzureTablesSanitizationStrategy" => Box::new(sanitize::AzureTables),
         other => panic!("unknown strategy {other}"),
     })
@@ -60,9 +75,13 @@ fn strategy(name: &str, params: &Value, effective: &Value) -> kv_core::Result<Bo
 fn strategies_match_every_vector() {
     let mut checked = 0;
     for row in fixtures_support::read_jsonl("sanitization.jsonl") {
-        let Some(name) = row["strategy"].as_str() else { continue };
+        let Some(name) = row["strategy"].as_str() else {
+            continue;
+        };
         if row.get("constructor_error").is_some() {
-            let err = strategy(name, &row["params"], &Value::Null).err().unwrap_or_else(|| panic!("{row}"));
+            let err = strategy(name, &row["params"], &Value::Null)
+                .err()
+                .unwrap_or_else(|| panic!("{row}"));
             assert_eq!(err.kind(), &ErrorKind::Setup);
             continue;
         }
@@ -75,12 +94,21 @@ fn strategies_match_every_vector() {
         );
         match row["error"].as_str() {
             Some("InvalidKeyError") => {
-                assert_eq!(s.validate(input).unwrap_err().kind(), &ErrorKind::InvalidKey, "{name} {input:?}");
+                assert_eq!(
+                    s.validate(input).unwrap_err().kind(),
+                    &ErrorKind::InvalidKey,
+                    "{name} {input:?}"
+                );
             }
             Some(other) => panic!("unexpected error {other}"),
             None => {
-                s.validate(input).unwrap_or_else(|e| panic!("{name} {input:?}: {e}"));
-                assert_eq!(s.sanitize(input), row["output"].as_str().unwrap(), "{name} {input:?}");
+                s.validate(input)
+                    .unwrap_or_else(|e| panic!("{name} {input:?}: {e}"));
+                assert_eq!(
+                    s.sanitize(input),
+                    row["output"].as_str().unwrap(),
+                    "{name} {input:?}"
+                );
             }
         }
         checked += 1;
@@ -92,7 +120,9 @@ fn strategies_match_every_vector() {
 fn helper_functions_match_every_vector() {
     let mut checked = 0;
     for row in fixtures_support::read_jsonl("sanitization.jsonl") {
-        let Some(function) = row["function"].as_str() else { continue };
+        let Some(function) = row["function"].as_str() else {
+            continue;
+        };
         let p = &row["params"];
         let input = row["input"].as_str().unwrap();
         let result = match function {

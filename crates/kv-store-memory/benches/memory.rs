@@ -21,11 +21,16 @@ fn value(i: u64) -> Object {
 }
 
 fn bench(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
     let store = Arc::new(MemoryStore::new());
     rt.block_on(async {
         for i in 0..N {
-            store.put(Some("bench"), &key(i), value(i), None).await.expect("put");
+            store
+                .put(Some("bench"), &key(i), value(i), None)
+                .await
+                .expect("put");
         }
     });
     let mut group = c.benchmark_group("memory");
@@ -35,7 +40,12 @@ fn bench(c: &mut Criterion) {
         b.to_async(&rt).iter(|| {
             i = (i + 1) % N;
             let store = Arc::clone(&store);
-            async move { store.put(Some("bench"), &key(i), value(i), None).await.expect("put") }
+            async move {
+                store
+                    .put(Some("bench"), &key(i), value(i), None)
+                    .await
+                    .expect("put")
+            }
         })
     });
     group.bench_function("get", |b| {
@@ -53,7 +63,10 @@ fn bench(c: &mut Criterion) {
             let start = i;
             async move {
                 let entries = (start..start + 100).map(|j| (key(j), value(j))).collect();
-                store.put_many(Some("bench"), entries, None).await.expect("put_many")
+                store
+                    .put_many(Some("bench"), entries, None)
+                    .await
+                    .expect("put_many")
             }
         })
     });
@@ -65,7 +78,10 @@ fn bench(c: &mut Criterion) {
             async move {
                 let keys: Vec<String> = (start..start + 100).map(key).collect();
                 let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
-                store.get_many(Some("bench"), &refs).await.expect("get_many")
+                store
+                    .get_many(Some("bench"), &refs)
+                    .await
+                    .expect("get_many")
             }
         })
     });

@@ -19,14 +19,19 @@ async fn main() -> kv_core::Result<()> {
 
     let value = json!({"name": "Alice", "email": "alice@example.com"});
     let value = value.as_object().cloned().unwrap_or_default();
-    store.put(Some("users"), "alice", value, Some(Duration::from_secs(60))).await?;
+    store
+        .put(Some("users"), "alice", value, Some(Duration::from_secs(60)))
+        .await?;
     println!("get    -> {:?}", store.get(Some("users"), "alice").await?);
 
     if let Some((_, remaining)) = store.ttl(Some("users"), "alice").await? {
         println!("ttl    -> {remaining:?} left");
     }
 
-    let bob = User { name: "Bob".into(), email: "bob@example.com".into() };
+    let bob = User {
+        name: "Bob".into(),
+        email: "bob@example.com".into(),
+    };
     store.put_as(Some("users"), "bob", &bob, None).await?;
     let bob: Option<User> = store.get_as(Some("users"), "bob").await?;
     println!("typed  -> {bob:?}");

@@ -3,7 +3,9 @@
 use std::num::NonZeroUsize;
 
 use hashbrown::HashMap;
-use kv_core::{async_trait, Backend, Capabilities, Entry, Name, Result, Seed, Stability, Store, Timestamp};
+use kv_core::{
+    async_trait, Backend, Capabilities, Entry, Name, Result, Seed, Stability, Store, Timestamp,
+};
 use parking_lot::RwLock;
 
 use crate::table::Table;
@@ -56,38 +58,71 @@ impl Backend for MemoryBackend {
     }
 
     async fn get_entry(&self, collection: &Name<'_>, key: &Name<'_>) -> Result<Option<Entry>> {
-        Ok(self.with_existing(collection.as_str(), |t| t.get(key.as_str())).flatten())
+        Ok(self
+            .with_existing(collection.as_str(), |t| t.get(key.as_str()))
+            .flatten())
     }
 
-    async fn get_entries(&self, collection: &Name<'_>, keys: &[Name<'_>]) -> Result<Vec<Option<Entry>>> {
+    async fn get_entries(
+        &self,
+        collection: &Name<'_>,
+        keys: &[Name<'_>],
+    ) -> Result<Vec<Option<Entry>>> {
         Ok(self
-            .with_existing(collection.as_str(), |t| t.get_many(keys.iter().map(Name::as_str)))
+            .with_existing(collection.as_str(), |t| {
+                t.get_many(keys.iter().map(Name::as_str))
+            })
             .unwrap_or_else(|| vec![None; keys.len()]))
     }
 
     async fn put_entry(&self, collection: &Name<'_>, key: &Name<'_>, entry: Entry) -> Result<()> {
-        self.with_created(collection.as_str(), |t| t.insert_many(std::iter::once((key.as_str(), entry))));
+        self.with_created(collection.as_str(), |t| {
+            t.insert_many(std::iter::once((key.as_str(), entry)))
+        });
         Ok(())
     }
 
-    async fn put_entries(&self, collection: &Name<'_>, entries: Vec<(Name<'_>, Entry)>) -> Result<()> {
+    async fn put_entries(
+        &self,
+        collection: &Name<'_>,
+        entries: Vec<(Name<'_>, Entry)>,
+    ) -> Result<()> {
         self.with_created(collection.as_str(), |t| {
             t.insert_many(entries.into_iter().map(|(k, e)| (k.stored, e)))
         });
         Ok(())
     }
 
-    async fn delete_entry(&self, collection: &Name<'_>, key: &Name<'_>, now: Timestamp) -> Result<bool> {
-        let removed = self.with_existing(collection.as_str(), |t| t.remove_many(std::iter::once(key.as_str()), now));
+    async fn delete_entry(
+        &self,
+        collection: &Name<'_>,
+        key: &Name<'_>,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let removed = self.with_existing(collection.as_str(), |t| {
+            t.remove_many(std::iter::once(key.as_str()), now)
+        });
         Ok(removed.unwrap_or(0) == 1)
     }
 
-    async fn delete_entries(&self, collection: &Name<'_>, keys: &[Name<'_>], now: Timestamp) -> Result<usize> {
-        let removed = self.with_existing(collection.as_str(), |t| t.remove_many(keys.iter().map(Name::as_str), now));
+    async fn delete_entries(
+        &self,
+        collection: &Name<'_>,
+        keys: &[Name<'_>],
+        now: Timestamp,
+    ) -> Result<usize> {
+        let removed = self.with_existing(collection.as_str(), |t| {
+            t.remove_many(keys.iter().map(Name::as_str), now)
+        });
         Ok(removed.unwrap_or(0))
     }
 
-    async fn keys(&self, collection: &Name<'_>, limit: usize, now: Timestamp) -> Result<Vec<String>> {
+    async fn keys(
+        &self,
+        collection: &Name<'_>,
+        limit: usize,
+        now: Timestamp,
+    ) -> Result<Vec<String>> {
         Ok(self
             .with_existing(collection.as_str(), |t| t.live_keys(limit, now))
             .unwrap_or_default())
@@ -106,7 +141,11 @@ impl Backend for MemoryBackend {
     }
 
     async fn destroy_collection(&self, collection: &Name<'_>) -> Result<bool> {
-        Ok(self.collections.write().remove(collection.as_str()).is_some())
+        Ok(self
+            .collections
+            .write()
+            .remove(collection.as_str())
+            .is_some())
     }
 
     async fn cull(&self, now: Timestamp) -> Result<()> {
@@ -123,7 +162,9 @@ impl Backend for MemoryBackend {
         entry: Entry,
         now: Timestamp,
     ) -> Result<bool> {
-        Ok(self.with_created(collection.as_str(), |t| t.insert_if_absent(key.as_str(), entry, now)))
+        Ok(self.with_created(collection.as_str(), |t| {
+            t.insert_if_absent(key.as_str(), entry, now)
+        }))
     }
 }
 
@@ -214,7 +255,8 @@ impl MemoryStoreBuilder {
 
     /// The store.
     pub fn build(self) -> MemoryStore {
-        let mut inner = Store::new(MemoryBackend::new(self.max_entries_per_collection)).with_seed(self.seed);
+        let mut inner =
+            Store::new(MemoryBackend::new(self.max_entries_per_collection)).with_seed(self.seed);
         if let Some(name) = self.default_collection {
             inner = inner.with_default_collection(name);
         }

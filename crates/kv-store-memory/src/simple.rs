@@ -59,12 +59,22 @@ impl Backend for SimpleBackend {
         Ok(())
     }
 
-    async fn delete_entry(&self, collection: &Name<'_>, key: &Name<'_>, now: Timestamp) -> Result<bool> {
+    async fn delete_entry(
+        &self,
+        collection: &Name<'_>,
+        key: &Name<'_>,
+        now: Timestamp,
+    ) -> Result<bool> {
         let removed = self.map.lock().pop(&Self::slot(collection, key));
         Ok(removed.is_some_and(|e| e.is_live(now)))
     }
 
-    async fn keys(&self, collection: &Name<'_>, limit: usize, now: Timestamp) -> Result<Vec<String>> {
+    async fn keys(
+        &self,
+        collection: &Name<'_>,
+        limit: usize,
+        now: Timestamp,
+    ) -> Result<Vec<String>> {
         let map = self.map.lock();
         Ok(map
             .iter()

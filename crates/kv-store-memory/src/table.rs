@@ -97,7 +97,11 @@ impl Table {
     }
 
     /// Removes keys; counts those that were live at `now`.
-    pub(crate) fn remove_many<'a>(&self, keys: impl Iterator<Item = &'a str>, now: Timestamp) -> usize {
+    pub(crate) fn remove_many<'a>(
+        &self,
+        keys: impl Iterator<Item = &'a str>,
+        now: Timestamp,
+    ) -> usize {
         let live = |e: Option<Entry>| e.is_some_and(|e| e.is_live(now));
         match self {
             Table::Unbounded(map) => {
@@ -143,7 +147,13 @@ fn drop_expired(lru: &mut LruCache<String, Entry>, now: Timestamp) {
 
 /// Inserts into a bounded table: overwriting never evicts; a new key into a full table first
 /// drops expired entries, then the least recently used ones.
-fn insert_bounded(lru: &mut LruCache<String, Entry>, max: NonZeroUsize, key: &str, entry: Entry, now: Timestamp) {
+fn insert_bounded(
+    lru: &mut LruCache<String, Entry>,
+    max: NonZeroUsize,
+    key: &str,
+    entry: Entry,
+    now: Timestamp,
+) {
     if let Some(slot) = lru.get_mut(key) {
         *slot = entry;
         return;

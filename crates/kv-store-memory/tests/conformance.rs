@@ -10,7 +10,9 @@ use kv_store_memory::{MemoryStore, NullStore, SimpleStore};
 kv_core::conformance_tests!(
     memory,
     || async {
-        let store = MemoryStore::builder().max_entries_per_collection(500).build();
+        let store = MemoryStore::builder()
+            .max_entries_per_collection(500)
+            .build();
         Some(Arc::new(store) as Arc<dyn KeyValue>)
     },
     SuiteConfig::new().bounded()

@@ -13,13 +13,21 @@ fn v(n: i64) -> kv_core::Object {
 #[tokio::test]
 async fn seed_is_readable_without_setup() {
     let mut seed = Seed::new();
-    seed.entry("test_collection".into())
-        .or_default()
-        .insert("test_key".into(), json!({"obj_key": "obj_value"}).as_object().unwrap().clone());
+    seed.entry("test_collection".into()).or_default().insert(
+        "test_key".into(),
+        json!({"obj_key": "obj_value"}).as_object().unwrap().clone(),
+    );
     let store = MemoryStore::builder().seed(seed).build();
-    let got = store.get(Some("test_collection"), "test_key").await.unwrap().unwrap();
+    let got = store
+        .get(Some("test_collection"), "test_key")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(got["obj_key"], "obj_value");
-    assert_eq!(store.collections(None).await.unwrap(), vec!["test_collection".to_owned()]);
+    assert_eq!(
+        store.collections(None).await.unwrap(),
+        vec!["test_collection".to_owned()]
+    );
 }
 
 #[tokio::test]
@@ -36,7 +44,10 @@ async fn reading_an_unknown_collection_does_not_create_it() {
 async fn lru_eviction_prefers_expired_then_least_recently_used() {
     let store = MemoryStore::builder().max_entries_per_collection(3).build();
     store.put(Some("c"), "old", v(1), None).await.unwrap();
-    store.put(Some("c"), "short", v(2), Some(Duration::from_millis(50))).await.unwrap();
+    store
+        .put(Some("c"), "short", v(2), Some(Duration::from_millis(50)))
+        .await
+        .unwrap();
     store.put(Some("c"), "recent", v(3), None).await.unwrap();
     tokio::time::sleep(Duration::from_millis(100)).await;
     // A read refreshes "old"; the expired "short" goes first when "new1" arrives.

@@ -80,8 +80,9 @@ pub fn encode_into(out: &mut String, entry: &Entry, key_and_collection: Option<(
 /// assert!(kv_core::codec::envelope::decode(br#"{"version": 1}"#).is_err());
 /// ```
 pub fn decode(bytes: &[u8]) -> Result<Entry> {
-    let document = parse_object(bytes)
-        .map_err(|e| Error::deserialization(format!("stored envelope is not valid: {}", e.message())))?;
+    let document = parse_object(bytes).map_err(|e| {
+        Error::deserialization(format!("stored envelope is not valid: {}", e.message()))
+    })?;
     from_document(document)
 }
 
@@ -99,7 +100,10 @@ pub fn from_document(mut document: Object) -> Result<Entry> {
     let value = match document.remove("value") {
         Some(Value::Object(map)) => map,
         Some(Value::String(text)) => parse_object(text.as_bytes()).map_err(|e| {
-            Error::deserialization(format!("envelope value string is not a JSON object: {}", e.message()))
+            Error::deserialization(format!(
+                "envelope value string is not a JSON object: {}",
+                e.message()
+            ))
         })?,
         Some(other) => {
             return Err(Error::deserialization(format!(
@@ -120,9 +124,9 @@ fn timestamp_field(document: &Object, field: &str) -> Result<Option<Timestamp>> 
     match document.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.is_empty() => Ok(None),
-        Some(Value::String(s)) => Timestamp::parse(s)
-            .map(Some)
-            .map_err(|_| Error::deserialization(format!("envelope {field} {s:?} is not a timestamp"))),
+        Some(Value::String(s)) => Timestamp::parse(s).map(Some).map_err(|_| {
+            Error::deserialization(format!("envelope {field} {s:?} is not a timestamp"))
+        }),
         Some(other) => Err(Error::deserialization(format!(
             "envelope {field} must be a string, found {}",
             json_type(other)
@@ -174,7 +178,12 @@ mod tests {
             b"\xff\xfe",
         ] {
             let err = decode(bad).unwrap_err();
-            assert_eq!(err.kind(), &crate::ErrorKind::Deserialization, "{:?}", String::from_utf8_lossy(bad));
+            assert_eq!(
+                err.kind(),
+                &crate::ErrorKind::Deserialization,
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 }

@@ -70,9 +70,8 @@ fn check_integer_ranges(bytes: &[u8]) -> Result<()> {
                 }
                 if integer {
                     let token = &bytes[start..i];
-                    let fits = std::str::from_utf8(token).is_ok_and(|t| {
-                        t.parse::<i64>().is_ok() || t.parse::<u64>().is_ok()
-                    });
+                    let fits = std::str::from_utf8(token)
+                        .is_ok_and(|t| t.parse::<i64>().is_ok() || t.parse::<u64>().is_ok());
                     // Malformed tokens are left for serde_json to report.
                     if !fits && token.len() > 18 && token.iter().skip(1).all(u8::is_ascii_digit) {
                         return Err(Error::deserialization(format!(

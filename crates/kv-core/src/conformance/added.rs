@@ -23,10 +23,18 @@ fn close_to(actual: Duration, expected: Duration, tolerance: Duration) -> bool {
 /// 6.1.1: a 500 ms TTL is kept with sub-second precision and expires.
 pub async fn sub_second_ttl(store: Store, ctx: TestCtx) -> Result<()> {
     let c = ctx.collection("test");
-    store.put(Some(&c), "k", v(1), Some(Duration::from_millis(500))).await?;
-    let (_, remaining) = store.ttl(Some(&c), "k").await?.expect("missing right after put");
+    store
+        .put(Some(&c), "k", v(1), Some(Duration::from_millis(500)))
+        .await?;
+    let (_, remaining) = store
+        .ttl(Some(&c), "k")
+        .await?
+        .expect("missing right after put");
     let remaining = remaining.expect("ttl lost");
-    assert!(remaining > Duration::ZERO && remaining <= Duration::from_millis(500), "{remaining:?}");
+    assert!(
+        remaining > Duration::ZERO && remaining <= Duration::from_millis(500),
+        "{remaining:?}"
+    );
     for _ in 0..20 {
         tokio::time::sleep(Duration::from_millis(100)).await;
         if store.get(Some(&c), "k").await?.is_none() {
@@ -43,7 +51,11 @@ pub async fn ttl_over_30_days(store: Store, ctx: TestCtx) -> Result<()> {
     store.put(Some(&c), "k", v(1), Some(ttl)).await?;
     let (value, remaining) = store.ttl(Some(&c), "k").await?.expect("missing");
     assert_eq!(value, v(1));
-    assert!(close_to(remaining.expect("ttl lost"), ttl, Duration::from_secs(2)));
+    assert!(close_to(
+        remaining.expect("ttl lost"),
+        ttl,
+        Duration::from_secs(2)
+    ));
     Ok(())
 }
 
@@ -51,8 +63,12 @@ pub async fn ttl_over_30_days(store: Store, ctx: TestCtx) -> Result<()> {
 pub async fn ttl_and_get_agree(store: Store, ctx: TestCtx) -> Result<()> {
     let c = ctx.collection("test");
     store.put(Some(&c), "forever", v(1), None).await?;
-    store.put(Some(&c), "long", v(2), Some(Duration::from_secs(3600))).await?;
-    store.put(Some(&c), "short", v(3), Some(Duration::from_millis(200))).await?;
+    store
+        .put(Some(&c), "long", v(2), Some(Duration::from_secs(3600)))
+        .await?;
+    store
+        .put(Some(&c), "short", v(3), Some(Duration::from_millis(200)))
+        .await?;
     tokio::time::sleep(Duration::from_millis(1200)).await;
     for key in ["forever", "long", "short", "missing"] {
         let got = store.get(Some(&c), key).await?;
@@ -67,15 +83,26 @@ pub async fn ttl_and_get_agree(store: Store, ctx: TestCtx) -> Result<()> {
 /// 6.1.4: expired entries are never returned, listed or counted as deleted.
 pub async fn expired_entries_never_returned(store: Store, ctx: TestCtx) -> Result<()> {
     let c = ctx.collection("test");
-    store.put(Some(&c), "a", v(1), Some(Duration::from_secs(1))).await?;
+    store
+        .put(Some(&c), "a", v(1), Some(Duration::from_secs(1)))
+        .await?;
     store.put(Some(&c), "b", v(2), None).await?;
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    assert_eq!(store.get_many(Some(&c), &["a", "b"]).await?, vec![None, Some(v(2))]);
-    assert_eq!(store.ttl_many(Some(&c), &["a", "b"]).await?, vec![None, Some((v(2), None))]);
+    assert_eq!(
+        store.get_many(Some(&c), &["a", "b"]).await?,
+        vec![None, Some(v(2))]
+    );
+    assert_eq!(
+        store.ttl_many(Some(&c), &["a", "b"]).await?,
+        vec![None, Some((v(2), None))]
+    );
     if store.capabilities().keys {
         assert_eq!(store.keys(Some(&c), None).await?, vec!["b".to_owned()]);
     }
-    assert!(!store.delete(Some(&c), "a").await?, "deleting an expired entry reported true");
+    assert!(
+        !store.delete(Some(&c), "a").await?,
+        "deleting an expired entry reported true"
+    );
     assert_eq!(store.delete_many(Some(&c), &["a", "b"]).await?, 1);
     Ok(())
 }
@@ -83,11 +110,17 @@ pub async fn expired_entries_never_returned(store: Store, ctx: TestCtx) -> Resul
 /// 6.1.5: a put without TTL removes an earlier expiry.
 pub async fn overwrite_ttl_with_no_ttl(store: Store, ctx: TestCtx) -> Result<()> {
     let c = ctx.collection("test");
-    store.put(Some(&c), "k", v(1), Some(Duration::from_secs(1))).await?;
+    store
+        .put(Some(&c), "k", v(1), Some(Duration::from_secs(1)))
+        .await?;
     store.put(Some(&c), "k", v(2), None).await?;
     assert_eq!(store.ttl(Some(&c), "k").await?, Some((v(2), None)));
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(store.get(Some(&c), "k").await?, Some(v(2)), "old expiry was kept");
+    assert_eq!(
+        store.get(Some(&c), "k").await?,
+        Some(v(2)),
+        "old expiry was kept"
+    );
     Ok(())
 }
 
@@ -95,7 +128,9 @@ pub async fn overwrite_ttl_with_no_ttl(store: Store, ctx: TestCtx) -> Result<()>
 pub async fn overwrite_no_ttl_with_ttl(store: Store, ctx: TestCtx) -> Result<()> {
     let c = ctx.collection("test");
     store.put(Some(&c), "k", v(1), None).await?;
-    store.put(Some(&c), "k", v(2), Some(Duration::from_secs(1))).await?;
+    store
+        .put(Some(&c), "k", v(2), Some(Duration::from_secs(1)))
+        .await?;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(store.get(Some(&c), "k").await?, None);
     Ok(())
@@ -105,16 +140,24 @@ pub async fn overwrite_no_ttl_with_ttl(store: Store, ctx: TestCtx) -> Result<()>
 pub async fn put_many_shares_expiry(store: Store, ctx: TestCtx) -> Result<()> {
     let c = ctx.collection("test");
     let entries = (0..5).map(|i| (format!("k{i}"), v(i))).collect();
-    store.put_many(Some(&c), entries, Some(Duration::from_secs(100))).await?;
+    store
+        .put_many(Some(&c), entries, Some(Duration::from_secs(100)))
+        .await?;
     let keys = ["k0", "k1", "k2", "k3", "k4"];
     let got = store.ttl_many(Some(&c), &keys).await?;
     let remaining: Vec<Duration> = got
         .into_iter()
         .map(|e| e.expect("missing").1.expect("ttl lost"))
         .collect();
-    let (min, max) = (remaining.iter().min().copied(), remaining.iter().max().copied());
+    let (min, max) = (
+        remaining.iter().min().copied(),
+        remaining.iter().max().copied(),
+    );
     if let (Some(min), Some(max)) = (min, max) {
-        assert!(max - min <= Duration::from_millis(1), "expiries differ: {remaining:?}");
+        assert!(
+            max - min <= Duration::from_millis(1),
+            "expiries differ: {remaining:?}"
+        );
     }
     Ok(())
 }
@@ -122,7 +165,11 @@ pub async fn put_many_shares_expiry(store: Store, ctx: TestCtx) -> Result<()> {
 /// 6.1.6: duplicate keys in `put_many`: the last wins.
 pub async fn put_many_duplicate_keys_last_wins(store: Store, ctx: TestCtx) -> Result<()> {
     let c = ctx.collection("test");
-    let entries = vec![("d".to_owned(), v(1)), ("e".to_owned(), v(2)), ("d".to_owned(), v(3))];
+    let entries = vec![
+        ("d".to_owned(), v(1)),
+        ("e".to_owned(), v(2)),
+        ("d".to_owned(), v(3)),
+    ];
     store.put_many(Some(&c), entries, None).await?;
     assert_eq!(store.get(Some(&c), "d").await?, Some(v(3)));
     assert_eq!(store.get(Some(&c), "e").await?, Some(v(2)));
@@ -133,7 +180,10 @@ pub async fn put_many_duplicate_keys_last_wins(store: Store, ctx: TestCtx) -> Re
 pub async fn batch_duplicates(store: Store, ctx: TestCtx) -> Result<()> {
     let c = ctx.collection("test");
     store.put(Some(&c), "d", v(1), None).await?;
-    assert_eq!(store.get_many(Some(&c), &["d", "d"]).await?, vec![Some(v(1)), Some(v(1))]);
+    assert_eq!(
+        store.get_many(Some(&c), &["d", "d"]).await?,
+        vec![Some(v(1)), Some(v(1))]
+    );
     let ttls = store.ttl_many(Some(&c), &["d", "x", "d"]).await?;
     assert_eq!(ttls, vec![Some((v(1), None)), None, Some((v(1), None))]);
     assert_eq!(store.delete_many(Some(&c), &["d", "d"]).await?, 1);
@@ -147,7 +197,9 @@ pub async fn empty_batches(store: Store, ctx: TestCtx) -> Result<()> {
     assert!(store.ttl_many(Some(&c), &[]).await?.is_empty());
     assert_eq!(store.delete_many(Some(&c), &[]).await?, 0);
     store.put_many(Some(&c), Vec::new(), None).await?;
-    store.put_many(Some(&c), Vec::new(), Some(Duration::from_secs(1))).await?;
+    store
+        .put_many(Some(&c), Vec::new(), Some(Duration::from_secs(1)))
+        .await?;
     Ok(())
 }
 
@@ -176,10 +228,12 @@ pub async fn returned_values_are_copies(store: Store, ctx: TestCtx) -> Result<()
 
 /// The keys of 6.1.9.
 pub fn special_names() -> Vec<String> {
-    let mut names: Vec<String> = ["é", "键", "😀", "a b", "quote\"s", "tab\t", "::", "__", "a::b", ""]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut names: Vec<String> = [
+        "é", "键", "😀", "a b", "quote\"s", "tab\t", "::", "__", "a::b", "",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     names.push("k".repeat(200));
     names
 }
@@ -197,7 +251,11 @@ pub async fn unicode_and_special_keys(store: Store, ctx: TestCtx) -> Result<()> 
         }
     }
     for (i, key) in stored {
-        assert_eq!(store.get(Some(&c), key).await?, Some(v(i as i64)), "key {key:?}");
+        assert_eq!(
+            store.get(Some(&c), key).await?,
+            Some(v(i as i64)),
+            "key {key:?}"
+        );
     }
     Ok(())
 }
@@ -218,7 +276,11 @@ pub async fn unicode_and_special_collections(store: Store, ctx: TestCtx) -> Resu
         }
     }
     for (i, c) in stored {
-        assert_eq!(store.get(Some(&c), "k").await?, Some(v(i as i64)), "collection {c:?}");
+        assert_eq!(
+            store.get(Some(&c), "k").await?,
+            Some(v(i as i64)),
+            "collection {c:?}"
+        );
     }
     Ok(())
 }
@@ -229,9 +291,15 @@ pub async fn close_semantics(store: Store, ctx: TestCtx) -> Result<()> {
     store.put(Some(&c), "k", v(1), None).await?;
     store.close().await?;
     store.close().await?;
-    let err = store.get(Some(&c), "k").await.expect_err("get after close succeeded");
+    let err = store
+        .get(Some(&c), "k")
+        .await
+        .expect_err("get after close succeeded");
     assert_eq!(err.kind(), &ErrorKind::Setup, "{err}");
-    let err = store.put(Some(&c), "k", v(1), None).await.expect_err("put after close succeeded");
+    let err = store
+        .put(Some(&c), "k", v(1), None)
+        .await
+        .expect_err("put after close succeeded");
     assert_eq!(err.kind(), &ErrorKind::Setup, "{err}");
     Ok(())
 }
@@ -267,14 +335,27 @@ pub async fn corrupted_data(store: Store, ctx: TestCtx, case: &'static str) -> R
     raw.write_raw(&c, "bad", &corrupted_payload(case)).await?;
     let check = |r: Result<()>, op: &str| {
         let err = r.expect_err(&format!("{op} of corrupted data ({case}) succeeded"));
-        assert_eq!(err.kind(), &ErrorKind::Deserialization, "{op} ({case}): {err}");
+        assert_eq!(
+            err.kind(),
+            &ErrorKind::Deserialization,
+            "{op} ({case}): {err}"
+        );
         assert_eq!(err.collection(), Some(c.as_str()), "{op} ({case}): {err}");
-        assert!(err.operation().is_some(), "{op} ({case}): no operation in {err}");
+        assert!(
+            err.operation().is_some(),
+            "{op} ({case}): no operation in {err}"
+        );
     };
     check(store.get(Some(&c), "bad").await.map(|_| ()), "get");
     check(store.ttl(Some(&c), "bad").await.map(|_| ()), "ttl");
-    check(store.get_many(Some(&c), &["bad"]).await.map(|_| ()), "get_many");
-    check(store.ttl_many(Some(&c), &["bad"]).await.map(|_| ()), "ttl_many");
+    check(
+        store.get_many(Some(&c), &["bad"]).await.map(|_| ()),
+        "get_many",
+    );
+    check(
+        store.ttl_many(Some(&c), &["bad"]).await.map(|_| ()),
+        "ttl_many",
+    );
     let err = store.get(Some(&c), "bad").await.expect_err("get succeeded");
     assert_eq!(err.key(), Some("bad"), "{err}");
     Ok(())
@@ -288,17 +369,34 @@ pub async fn foreign_envelopes_accepted(store: Store, ctx: TestCtx) -> Result<()
     };
     let c = ctx.collection("test");
     store.put(Some(&c), "seed", v(0), None).await?;
-    raw.write_raw(&c, "string", br#"{"value": "{\"a\": 1}"}"#).await?;
-    raw.write_raw(&c, "future", br#"{"value": {"a": 1}, "expires_at": "2999-01-01T00:00:00Z"}"#)
+    raw.write_raw(&c, "string", br#"{"value": "{\"a\": 1}"}"#)
         .await?;
-    raw.write_raw(&c, "millis", br#"{"value": {"a": 1}, "created_at": "2025-01-01T00:00:00.123+00:00"}"#)
-        .await?;
-    raw.write_raw(&c, "past", br#"{"value": {"a": 1}, "expires_at": "2001-01-01T00:00:00+00:00"}"#)
-        .await?;
+    raw.write_raw(
+        &c,
+        "future",
+        br#"{"value": {"a": 1}, "expires_at": "2999-01-01T00:00:00Z"}"#,
+    )
+    .await?;
+    raw.write_raw(
+        &c,
+        "millis",
+        br#"{"value": {"a": 1}, "created_at": "2025-01-01T00:00:00.123+00:00"}"#,
+    )
+    .await?;
+    raw.write_raw(
+        &c,
+        "past",
+        br#"{"value": {"a": 1}, "expires_at": "2001-01-01T00:00:00+00:00"}"#,
+    )
+    .await?;
     let a = obj(json!({"a": 1}));
     assert_eq!(store.get(Some(&c), "string").await?, Some(a.clone()));
     assert_eq!(store.get(Some(&c), "future").await?, Some(a.clone()));
     assert_eq!(store.get(Some(&c), "millis").await?, Some(a));
-    assert_eq!(store.get(Some(&c), "past").await?, None, "an expired foreign entry was returned");
+    assert_eq!(
+        store.get(Some(&c), "past").await?,
+        None,
+        "an expired foreign entry was returned"
+    );
     Ok(())
 }

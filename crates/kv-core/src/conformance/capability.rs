@@ -30,14 +30,21 @@ pub async fn keys_lists_live_keys(store: Store, ctx: TestCtx) -> Result<()> {
     let c = ctx.collection("test");
     let other = ctx.collection("other");
     store.put(Some(&c), "a", v(1), None).await?;
-    store.put(Some(&c), "b", v(2), Some(Duration::from_secs(100))).await?;
-    store.put(Some(&c), "gone", v(3), Some(Duration::from_millis(300))).await?;
+    store
+        .put(Some(&c), "b", v(2), Some(Duration::from_secs(100)))
+        .await?;
+    store
+        .put(Some(&c), "gone", v(3), Some(Duration::from_millis(300)))
+        .await?;
     store.put(Some(&other), "x", v(4), None).await?;
     tokio::time::sleep(Duration::from_millis(1200)).await;
     let expected: BTreeSet<String> = ["a", "b"].iter().map(|s| s.to_string()).collect();
     assert_eq!(set(store.keys(Some(&c), None).await?), expected);
     assert_eq!(set(store.keys(Some(&c), Some(0)).await?), expected);
-    assert!(store.keys(Some(&ctx.collection("empty")), None).await?.is_empty());
+    assert!(store
+        .keys(Some(&ctx.collection("empty")), None)
+        .await?
+        .is_empty());
     Ok(())
 }
 
@@ -73,10 +80,17 @@ pub async fn keys_special_names(store: Store, ctx: TestCtx) -> Result<()> {
 
 /// `collections` lists written collections, not read ones, and respects `limit`.
 pub async fn collections_listing(store: Store, ctx: TestCtx) -> Result<()> {
-    if ctx.skip_if(!store.capabilities().collections, "collections is not offered") {
+    if ctx.skip_if(
+        !store.capabilities().collections,
+        "collections is not offered",
+    ) {
         return Ok(());
     }
-    let written = [ctx.collection("one"), ctx.collection("two"), ctx.collection("three")];
+    let written = [
+        ctx.collection("one"),
+        ctx.collection("two"),
+        ctx.collection("three"),
+    ];
     let read_only = ctx.collection("read");
     for c in &written {
         store.put(Some(c), "k", v(1), None).await?;
@@ -88,7 +102,10 @@ pub async fn collections_listing(store: Store, ctx: TestCtx) -> Result<()> {
     for c in &written {
         assert!(all.contains(c), "{c} missing from collections()");
     }
-    assert!(!all.contains(&read_only), "a collection that was only read is listed");
+    assert!(
+        !all.contains(&read_only),
+        "a collection that was only read is listed"
+    );
     assert_eq!(store.collections(Some(2)).await?.len(), 2);
     Ok(())
 }
@@ -113,7 +130,10 @@ pub async fn destroy_store(store: Store, ctx: TestCtx) -> Result<()> {
 
 /// `destroy_collection` removes only that collection; `true` then `false`; usable afterwards.
 pub async fn destroy_collection_only(store: Store, ctx: TestCtx) -> Result<()> {
-    if ctx.skip_if(!store.capabilities().destroy_collection, "destroy_collection is not offered") {
+    if ctx.skip_if(
+        !store.capabilities().destroy_collection,
+        "destroy_collection is not offered",
+    ) {
         return Ok(());
     }
     let c1 = ctx.collection("one");
@@ -136,15 +156,26 @@ pub async fn cull_expired(store: Store, ctx: TestCtx) -> Result<()> {
     }
     let c = ctx.collection("test");
     store.put(Some(&c), "live", v(1), None).await?;
-    store.put(Some(&c), "dead", v(2), Some(Duration::from_millis(200))).await?;
+    store
+        .put(Some(&c), "dead", v(2), Some(Duration::from_millis(200)))
+        .await?;
     tokio::time::sleep(Duration::from_millis(600)).await;
     if let Some(raw) = &ctx.config.raw {
-        assert!(raw.exists_raw(&c, "dead").await?, "expired entry vanished before cull");
+        assert!(
+            raw.exists_raw(&c, "dead").await?,
+            "expired entry vanished before cull"
+        );
     }
     store.cull().await?;
     if let Some(raw) = &ctx.config.raw {
-        assert!(!raw.exists_raw(&c, "dead").await?, "cull kept an expired entry");
-        assert!(raw.exists_raw(&c, "live").await?, "cull removed a live entry");
+        assert!(
+            !raw.exists_raw(&c, "dead").await?,
+            "cull kept an expired entry"
+        );
+        assert!(
+            raw.exists_raw(&c, "live").await?,
+            "cull removed a live entry"
+        );
     }
     assert_eq!(store.get(Some(&c), "live").await?, Some(v(1)));
     assert_eq!(store.get(Some(&c), "dead").await?, None);
@@ -153,26 +184,41 @@ pub async fn cull_expired(store: Store, ctx: TestCtx) -> Result<()> {
 
 /// `put_if_absent`: absent writes (TTL honoured), present does not, expired counts as absent.
 pub async fn put_if_absent_semantics(store: Store, ctx: TestCtx) -> Result<()> {
-    if ctx.skip_if(!store.capabilities().put_if_absent, "put_if_absent is not offered") {
+    if ctx.skip_if(
+        !store.capabilities().put_if_absent,
+        "put_if_absent is not offered",
+    ) {
         return Ok(());
     }
     let c = ctx.collection("test");
-    assert!(store.put_if_absent(Some(&c), "k", v(1), Some(Duration::from_secs(100))).await?);
+    assert!(
+        store
+            .put_if_absent(Some(&c), "k", v(1), Some(Duration::from_secs(100)))
+            .await?
+    );
     let (value, remaining) = store.ttl(Some(&c), "k").await?.expect("not written");
     assert_eq!(value, v(1));
     assert!(remaining.expect("ttl lost") <= Duration::from_secs(100));
     assert!(!store.put_if_absent(Some(&c), "k", v(2), None).await?);
     assert_eq!(store.get(Some(&c), "k").await?, Some(v(1)));
-    store.put(Some(&c), "e", v(3), Some(Duration::from_millis(200))).await?;
+    store
+        .put(Some(&c), "e", v(3), Some(Duration::from_millis(200)))
+        .await?;
     tokio::time::sleep(Duration::from_millis(1200)).await;
-    assert!(store.put_if_absent(Some(&c), "e", v(4), None).await?, "expired entry counted as present");
+    assert!(
+        store.put_if_absent(Some(&c), "e", v(4), None).await?,
+        "expired entry counted as present"
+    );
     assert_eq!(store.get(Some(&c), "e").await?, Some(v(4)));
     Ok(())
 }
 
 /// `put_if_absent`: 10 concurrent callers on one absent key, exactly one wins.
 pub async fn put_if_absent_race(store: Store, ctx: TestCtx) -> Result<()> {
-    if ctx.skip_if(!store.capabilities().put_if_absent, "put_if_absent is not offered") {
+    if ctx.skip_if(
+        !store.capabilities().put_if_absent,
+        "put_if_absent is not offered",
+    ) {
         return Ok(());
     }
     let c = ctx.collection("test");
@@ -180,7 +226,9 @@ pub async fn put_if_absent_race(store: Store, ctx: TestCtx) -> Result<()> {
     for i in 0..10 {
         let store = Arc::clone(&store);
         let c = c.clone();
-        tasks.push(tokio::spawn(async move { store.put_if_absent(Some(&c), "race", v(i), None).await }));
+        tasks.push(tokio::spawn(async move {
+            store.put_if_absent(Some(&c), "race", v(i), None).await
+        }));
     }
     let mut winners = Vec::new();
     for (i, t) in tasks.into_iter().enumerate() {

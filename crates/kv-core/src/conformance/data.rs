@@ -10,30 +10,78 @@ pub fn simple_cases() -> Vec<(&'static str, Object, String)> {
     let cases = vec![
         ("null-value", json!({"null_key": null})),
         ("null-list", json!({"str_key": [null, null, null]})),
-        ("null-nested-dict-values", json!({"str_key": {"str_key_2": null, "str_key_3": null}})),
-        ("null-no-implicit-serialization-in-keys", json!({"null": "str_value"})),
-        ("null-no-implicit-serialization-in-values", json!({"str_key": "null"})),
+        (
+            "null-nested-dict-values",
+            json!({"str_key": {"str_key_2": null, "str_key_3": null}}),
+        ),
+        (
+            "null-no-implicit-serialization-in-keys",
+            json!({"null": "str_value"}),
+        ),
+        (
+            "null-no-implicit-serialization-in-values",
+            json!({"str_key": "null"}),
+        ),
         ("boolean-value-true", json!({"bool_true_key": true})),
         ("boolean-value-false", json!({"bool_false_key": false})),
         ("boolean-list", json!({"str_key": [true, false, true]})),
-        ("boolean-nested-dict-values", json!({"str_key": {"str_key_2": true, "str_key_3": false}})),
-        ("boolean-no-implicit-serialization-in-keys", json!({"true": "str_value"})),
-        ("boolean-no-implicit-serialization-in-values", json!({"str_key": "true"})),
+        (
+            "boolean-nested-dict-values",
+            json!({"str_key": {"str_key_2": true, "str_key_3": false}}),
+        ),
+        (
+            "boolean-no-implicit-serialization-in-keys",
+            json!({"true": "str_value"}),
+        ),
+        (
+            "boolean-no-implicit-serialization-in-values",
+            json!({"str_key": "true"}),
+        ),
         ("integer-int", json!({"int_key": 1})),
         ("integer-value-negative", json!({"negative_int_key": -42})),
-        ("integer-large-value", json!({"large_int_key": 1_000_000_000_000_000_000i64})),
-        ("integer-no-implicit-serialization-in-keys", json!({"1": "str_value"})),
-        ("integer-no-implicit-serialization-in-values", json!({"str_key": "1"})),
+        (
+            "integer-large-value",
+            json!({"large_int_key": 1_000_000_000_000_000_000i64}),
+        ),
+        (
+            "integer-no-implicit-serialization-in-keys",
+            json!({"1": "str_value"}),
+        ),
+        (
+            "integer-no-implicit-serialization-in-values",
+            json!({"str_key": "1"}),
+        ),
         ("float-value", json!({"float_key": 1.0})),
-        ("float-large-value", json!({"large_float_key": 12345678901.2345})),
-        ("float-no-implicit-serialization-in-keys", json!({"1.0": "str_value"})),
-        ("float-no-implicit-serialization-in-values", json!({"str_key": "1.0"})),
+        (
+            "float-large-value",
+            json!({"large_float_key": 12345678901.2345}),
+        ),
+        (
+            "float-no-implicit-serialization-in-keys",
+            json!({"1.0": "str_value"}),
+        ),
+        (
+            "float-no-implicit-serialization-in-values",
+            json!({"str_key": "1.0"}),
+        ),
         ("string-string", json!({"string_key": "string_value"})),
         ("string-1kb-value", json!({"string_key": "a".repeat(1024)})),
-        ("string-unicode", json!({"unicode_key": "Hello 世界 🌍 émojis"})),
-        ("string-special-chars", json!({"special_key": "Line1\nLine2\tTabbed"})),
-        ("uuid-no-implicit-conversion-in-keys", json!({"12345678-1234-5678-1234-567812345678": "str_value"})),
-        ("uuid-no-implicit-conversion-in-values", json!({"str_key": "12345678-1234-5678-1234-567812345678"})),
+        (
+            "string-unicode",
+            json!({"unicode_key": "Hello 世界 🌍 émojis"}),
+        ),
+        (
+            "string-special-chars",
+            json!({"special_key": "Line1\nLine2\tTabbed"}),
+        ),
+        (
+            "uuid-no-implicit-conversion-in-keys",
+            json!({"12345678-1234-5678-1234-567812345678": "str_value"}),
+        ),
+        (
+            "uuid-no-implicit-conversion-in-values",
+            json!({"str_key": "12345678-1234-5678-1234-567812345678"}),
+        ),
     ];
     let expected = [
         r#"{"null_key": null}"#.to_owned(),
@@ -73,10 +121,22 @@ pub fn simple_cases() -> Vec<(&'static str, Object, String)> {
 /// `(id, value)` of the 4 large cases.
 pub fn large_cases() -> Vec<(&'static str, Object)> {
     vec![
-        ("large-data-string", obj(json!({"large_string_key": "a".repeat(10_000)}))),
-        ("large-data-int", obj(json!({"large_int_key": 1_000_000_000_000_000_000i64}))),
-        ("large-data-float", obj(json!({"large_float_key": 12345678901.2345}))),
-        ("large-data-list", obj(json!({"large_list_key": (0..1000).collect::<Vec<i32>>()}))),
+        (
+            "large-data-string",
+            obj(json!({"large_string_key": "a".repeat(10_000)})),
+        ),
+        (
+            "large-data-int",
+            obj(json!({"large_int_key": 1_000_000_000_000_000_000i64})),
+        ),
+        (
+            "large-data-float",
+            obj(json!({"large_float_key": 12345678901.2345})),
+        ),
+        (
+            "large-data-list",
+            obj(json!({"large_list_key": (0..1000).collect::<Vec<i32>>()})),
+        ),
     ]
 }
 

@@ -179,7 +179,11 @@ pub fn unique_token() -> String {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_nanos())
         .unwrap_or_default();
-    let seed = format!("{nanos}-{}-{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed));
+    let seed = format!(
+        "{nanos}-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    );
     crate::sanitize::sha256_hex(&seed)[..8].to_owned()
 }
 
@@ -194,7 +198,9 @@ pub fn service_url(variable: &str) -> Option<String> {
             if std::env::var("KV_REQUIRE_SERVICES").is_ok_and(|v| v == "1") {
                 panic!("{variable} is not set and KV_REQUIRE_SERVICES=1: the server for this backend is required");
             }
-            println!("SKIPPED: {variable} is not set (start the servers with `cargo xtask services up`)");
+            println!(
+                "SKIPPED: {variable} is not set (start the servers with `cargo xtask services up`)"
+            );
             None
         }
     }
@@ -205,8 +211,13 @@ pub type CaseFuture = Pin<Box<dyn Future<Output = Result<()>> + Send>>;
 
 /// Runs one case against a fresh store: optional explicit setup, the body under the deadline,
 /// then `close()`. Panics (fails the test) on any error.
-pub async fn run_case<F, Fut, C>(name: &'static str, explicit_setup: bool, factory: F, config: SuiteConfig, case: C)
-where
+pub async fn run_case<F, Fut, C>(
+    name: &'static str,
+    explicit_setup: bool,
+    factory: F,
+    config: SuiteConfig,
+    case: C,
+) where
     F: Fn() -> Fut,
     Fut: Future<Output = Option<Arc<dyn KeyValue>>>,
     C: FnOnce(Arc<dyn KeyValue>, TestCtx) -> CaseFuture,
@@ -228,7 +239,10 @@ where
         return;
     };
     if explicit_setup {
-        store.setup().await.unwrap_or_else(|e| panic!("{name}: setup failed: {e}"));
+        store
+            .setup()
+            .await
+            .unwrap_or_else(|e| panic!("{name}: setup failed: {e}"));
     }
     let deadline = config.deadline;
     let ctx = TestCtx::new(name, config);
@@ -237,7 +251,10 @@ where
         Ok(Err(e)) => panic!("{name}: {e}"),
         Ok(Ok(())) => {}
     }
-    store.close().await.unwrap_or_else(|e| panic!("{name}: close failed: {e}"));
+    store
+        .close()
+        .await
+        .unwrap_or_else(|e| panic!("{name}: close failed: {e}"));
 }
 
 /// A JSON object literal, for tests: `obj(json!({"a": 1}))`.

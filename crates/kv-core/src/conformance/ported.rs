@@ -24,7 +24,10 @@ fn v2() -> Object {
 }
 
 fn pairs(keys: &[&str], values: &[Object]) -> Vec<(String, Object)> {
-    keys.iter().map(|k| k.to_string()).zip(values.iter().cloned()).collect()
+    keys.iter()
+        .map(|k| k.to_string())
+        .zip(values.iter().cloned())
+        .collect()
 }
 
 fn expect_kind<T: std::fmt::Debug>(result: Result<T>, kind: ErrorKind, what: &str) {
@@ -39,16 +42,28 @@ pub async fn store_protocol(store: Store, ctx: TestCtx) -> Result<()> {
     let caps = store.capabilities();
     let c = ctx.collection("test");
     if !caps.keys {
-        expect_kind(store.keys(Some(&c), None).await, ErrorKind::Unsupported, "keys");
+        expect_kind(
+            store.keys(Some(&c), None).await,
+            ErrorKind::Unsupported,
+            "keys",
+        );
     }
     if !caps.collections {
-        expect_kind(store.collections(None).await, ErrorKind::Unsupported, "collections");
+        expect_kind(
+            store.collections(None).await,
+            ErrorKind::Unsupported,
+            "collections",
+        );
     }
     if !caps.destroy {
         expect_kind(store.destroy().await, ErrorKind::Unsupported, "destroy");
     }
     if !caps.destroy_collection {
-        expect_kind(store.destroy_collection(&c).await, ErrorKind::Unsupported, "destroy_collection");
+        expect_kind(
+            store.destroy_collection(&c).await,
+            ErrorKind::Unsupported,
+            "destroy_collection",
+        );
     }
     if !caps.cull {
         expect_kind(store.cull().await, ErrorKind::Unsupported, "cull");
@@ -59,25 +74,37 @@ pub async fn store_protocol(store: Store, ctx: TestCtx) -> Result<()> {
             ErrorKind::Unsupported,
             "put_if_absent",
         );
-        assert_eq!(store.get(Some(&c), "test").await?, None, "unsupported put_if_absent wrote");
+        assert_eq!(
+            store.get(Some(&c), "test").await?,
+            None,
+            "unsupported put_if_absent wrote"
+        );
     }
     Ok(())
 }
 
 /// #2
 pub async fn empty_get(store: Store, ctx: TestCtx) -> Result<()> {
-    assert_eq!(store.get(Some(&ctx.collection("test")), "test").await?, None);
+    assert_eq!(
+        store.get(Some(&ctx.collection("test")), "test").await?,
+        None
+    );
     Ok(())
 }
 
 /// #3
 pub async fn empty_put(store: Store, ctx: TestCtx) -> Result<()> {
-    store.put(Some(&ctx.collection("test")), "test", v1(), None).await
+    store
+        .put(Some(&ctx.collection("test")), "test", v1(), None)
+        .await
 }
 
 /// #4
 pub async fn empty_ttl(store: Store, ctx: TestCtx) -> Result<()> {
-    assert_eq!(store.ttl(Some(&ctx.collection("test")), "test").await?, None);
+    assert_eq!(
+        store.ttl(Some(&ctx.collection("test")), "test").await?,
+        None
+    );
     Ok(())
 }
 
@@ -108,8 +135,16 @@ pub async fn put_serialization_errors(store: Store, ctx: TestCtx) -> Result<()> 
     let value = Wrapper {
         inner: Some(UnserializableField),
     };
-    expect_kind(typed.put(Some(&c), "test", &value, None).await, ErrorKind::Serialization, "put");
-    assert_eq!(store.get(Some(&c), "test").await?, None, "a failed put wrote something");
+    expect_kind(
+        typed.put(Some(&c), "test", &value, None).await,
+        ErrorKind::Serialization,
+        "put",
+    );
+    assert_eq!(
+        store.get(Some(&c), "test").await?,
+        None,
+        "a failed put wrote something"
+    );
     Ok(())
 }
 
@@ -127,7 +162,11 @@ pub async fn models_put_get(store: Store, ctx: TestCtx, case: &'static str) -> R
     let c = ctx.collection("test");
     let value = data::simple_case(case);
     store.put(Some(&c), "test", value.clone(), None).await?;
-    assert_eq!(store.get(Some(&c), "test").await?, Some(value), "case {case}");
+    assert_eq!(
+        store.get(Some(&c), "test").await?,
+        Some(value),
+        "case {case}"
+    );
     Ok(())
 }
 
@@ -160,14 +199,20 @@ pub async fn get_large_put_get(store: Store, ctx: TestCtx, case: &'static str) -
     let c = ctx.collection("test");
     let value = data::large_case(case);
     store.put(Some(&c), "test", value.clone(), None).await?;
-    assert_eq!(store.get(Some(&c), "test").await?, Some(value), "case {case}");
+    assert_eq!(
+        store.get(Some(&c), "test").await?,
+        Some(value),
+        "case {case}"
+    );
     Ok(())
 }
 
 /// #10
 pub async fn put_many_get(store: Store, ctx: TestCtx) -> Result<()> {
     let c = ctx.collection("test");
-    store.put_many(Some(&c), pairs(&["test", "test_2"], &[v1(), v2()]), None).await?;
+    store
+        .put_many(Some(&c), pairs(&["test", "test_2"], &[v1(), v2()]), None)
+        .await?;
     assert_eq!(store.get(Some(&c), "test").await?, Some(v1()));
     assert_eq!(store.get(Some(&c), "test_2").await?, Some(v2()));
     Ok(())
@@ -176,8 +221,13 @@ pub async fn put_many_get(store: Store, ctx: TestCtx) -> Result<()> {
 /// #11
 pub async fn put_many_get_many(store: Store, ctx: TestCtx) -> Result<()> {
     let c = ctx.collection("test");
-    store.put_many(Some(&c), pairs(&["test", "test_2"], &[v1(), v2()]), None).await?;
-    assert_eq!(store.get_many(Some(&c), &["test", "test_2"]).await?, vec![Some(v1()), Some(v2())]);
+    store
+        .put_many(Some(&c), pairs(&["test", "test_2"], &[v1(), v2()]), None)
+        .await?;
+    assert_eq!(
+        store.get_many(Some(&c), &["test", "test_2"]).await?,
+        vec![Some(v1()), Some(v2())]
+    );
     Ok(())
 }
 
@@ -186,7 +236,10 @@ pub async fn put_put_get_many(store: Store, ctx: TestCtx) -> Result<()> {
     let c = ctx.collection("test");
     store.put(Some(&c), "test", v1(), None).await?;
     store.put(Some(&c), "test_2", v2(), None).await?;
-    assert_eq!(store.get_many(Some(&c), &["test", "test_2"]).await?, vec![Some(v1()), Some(v2())]);
+    assert_eq!(
+        store.get_many(Some(&c), &["test", "test_2"]).await?,
+        vec![Some(v1()), Some(v2())]
+    );
     Ok(())
 }
 
@@ -196,7 +249,9 @@ pub async fn put_put_get_many_missing_one(store: Store, ctx: TestCtx) -> Result<
     store.put(Some(&c), "test", v1(), None).await?;
     store.put(Some(&c), "test_2", v2(), None).await?;
     assert_eq!(
-        store.get_many(Some(&c), &["test", "test_2", "test_3"]).await?,
+        store
+            .get_many(Some(&c), &["test", "test_2", "test_3"])
+            .await?,
         vec![Some(v1()), Some(v2()), None]
     );
     Ok(())
@@ -215,10 +270,18 @@ pub async fn put_get_delete_get(store: Store, ctx: TestCtx) -> Result<()> {
 /// #15
 pub async fn put_many_get_get_delete_many_get_many(store: Store, ctx: TestCtx) -> Result<()> {
     let c = ctx.collection("test");
-    store.put_many(Some(&c), pairs(&["test", "test_2"], &[v1(), v2()]), None).await?;
-    assert_eq!(store.get_many(Some(&c), &["test", "test_2"]).await?, vec![Some(v1()), Some(v2())]);
+    store
+        .put_many(Some(&c), pairs(&["test", "test_2"], &[v1(), v2()]), None)
+        .await?;
+    assert_eq!(
+        store.get_many(Some(&c), &["test", "test_2"]).await?,
+        vec![Some(v1()), Some(v2())]
+    );
     assert_eq!(store.delete_many(Some(&c), &["test", "test_2"]).await?, 2);
-    assert_eq!(store.get_many(Some(&c), &["test", "test_2"]).await?, vec![None, None]);
+    assert_eq!(
+        store.get_many(Some(&c), &["test", "test_2"]).await?,
+        vec![None, None]
+    );
     Ok(())
 }
 
@@ -232,7 +295,10 @@ pub async fn put_many_tuple_get_many(store: Store, ctx: TestCtx) -> Result<()> {
     let c = ctx.collection("test");
     let entries = [("test".to_owned(), v1()), ("test_2".to_owned(), v2())];
     store.put_many(Some(&c), entries.into(), None).await?;
-    assert_eq!(store.get_many(Some(&c), &["test", "test_2"]).await?, vec![Some(v1()), Some(v2())]);
+    assert_eq!(
+        store.get_many(Some(&c), &["test", "test_2"]).await?,
+        vec![Some(v1()), Some(v2())]
+    );
     Ok(())
 }
 
@@ -253,7 +319,12 @@ pub async fn put_delete_delete(store: Store, ctx: TestCtx) -> Result<()> {
 
 /// #20
 pub async fn delete_many(store: Store, ctx: TestCtx) -> Result<()> {
-    assert_eq!(store.delete_many(Some(&ctx.collection("test")), &["test", "test_2"]).await?, 0);
+    assert_eq!(
+        store
+            .delete_many(Some(&ctx.collection("test")), &["test", "test_2"])
+            .await?,
+        0
+    );
     Ok(())
 }
 
@@ -300,17 +371,24 @@ pub async fn get_put_get_put_delete_get(store: Store, ctx: TestCtx) -> Result<()
 /// #25
 pub async fn put_many_delete_delete_get_many(store: Store, ctx: TestCtx) -> Result<()> {
     let c = ctx.collection("test");
-    store.put_many(Some(&c), pairs(&["test", "test_2"], &[v1(), v2()]), None).await?;
+    store
+        .put_many(Some(&c), pairs(&["test", "test_2"], &[v1(), v2()]), None)
+        .await?;
     assert!(store.delete(Some(&c), "test").await?);
     assert!(store.delete(Some(&c), "test_2").await?);
-    assert_eq!(store.get_many(Some(&c), &["test", "test_2"]).await?, vec![None, None]);
+    assert_eq!(
+        store.get_many(Some(&c), &["test", "test_2"]).await?,
+        vec![None, None]
+    );
     Ok(())
 }
 
 /// #26
 pub async fn put_ttl_get_ttl(store: Store, ctx: TestCtx) -> Result<()> {
     let c = ctx.collection("test");
-    store.put(Some(&c), "test", v1(), Some(Duration::from_secs(100))).await?;
+    store
+        .put(Some(&c), "test", v1(), Some(Duration::from_secs(100)))
+        .await?;
     let (value, remaining) = store.ttl(Some(&c), "test").await?.expect("entry missing");
     assert_eq!(value, v1());
     let remaining = remaining.expect("ttl lost");
@@ -324,14 +402,24 @@ pub async fn put_ttl_get_ttl(store: Store, ctx: TestCtx) -> Result<()> {
 /// #27: a zero TTL is `InvalidTtl` and writes nothing.
 pub async fn negative_ttl(store: Store, ctx: TestCtx) -> Result<()> {
     let c = ctx.collection("test");
-    expect_kind(store.put(Some(&c), "test", v1(), Some(Duration::ZERO)).await, ErrorKind::InvalidTtl, "put");
     expect_kind(
-        store.put_many(Some(&c), pairs(&["test"], &[v1()]), Some(Duration::ZERO)).await,
+        store
+            .put(Some(&c), "test", v1(), Some(Duration::ZERO))
+            .await,
+        ErrorKind::InvalidTtl,
+        "put",
+    );
+    expect_kind(
+        store
+            .put_many(Some(&c), pairs(&["test"], &[v1()]), Some(Duration::ZERO))
+            .await,
         ErrorKind::InvalidTtl,
         "put_many",
     );
     expect_kind(
-        store.put(Some(&c), "test", v1(), Some(Duration::from_secs(u64::MAX))).await,
+        store
+            .put(Some(&c), "test", v1(), Some(Duration::from_secs(u64::MAX)))
+            .await,
         ErrorKind::InvalidTtl,
         "put with overflowing ttl",
     );
@@ -342,7 +430,9 @@ pub async fn negative_ttl(store: Store, ctx: TestCtx) -> Result<()> {
 /// #28
 pub async fn put_expired_get_none(store: Store, ctx: TestCtx) -> Result<()> {
     let c = ctx.collection("test_collection");
-    store.put(Some(&c), "test_key", v1(), Some(Duration::from_secs(2))).await?;
+    store
+        .put(Some(&c), "test_key", v1(), Some(Duration::from_secs(2)))
+        .await?;
     assert_eq!(store.get(Some(&c), "test_key").await?, Some(v1()));
     tokio::time::sleep(Duration::from_secs(1)).await;
     for _ in 0..8 {
@@ -354,7 +444,13 @@ pub async fn put_expired_get_none(store: Store, ctx: TestCtx) -> Result<()> {
     panic!("entry with a 2 s ttl still readable after 3 s");
 }
 
-async fn round_trip_or_reject(store: &Store, c: &str, k: &str, reject: bool, what: &str) -> Result<()> {
+async fn round_trip_or_reject(
+    store: &Store,
+    c: &str,
+    k: &str,
+    reject: bool,
+    what: &str,
+) -> Result<()> {
     let result = store.put(Some(c), k, v1(), None).await;
     if reject {
         expect_kind(result, ErrorKind::InvalidKey, what);
@@ -369,13 +465,27 @@ async fn round_trip_or_reject(store: &Store, c: &str, k: &str, reject: bool, wha
 /// #29
 pub async fn long_collection_name(store: Store, ctx: TestCtx) -> Result<()> {
     let c = ctx.collection(&"test_collection".repeat(100));
-    round_trip_or_reject(&store, &c, "test_key", ctx.config.rejects_long_collections, "long collection").await
+    round_trip_or_reject(
+        &store,
+        &c,
+        "test_key",
+        ctx.config.rejects_long_collections,
+        "long collection",
+    )
+    .await
 }
 
 /// #30
 pub async fn special_characters_in_collection_name(store: Store, ctx: TestCtx) -> Result<()> {
     let c = ctx.collection("test_collection!@#$%^&*()");
-    round_trip_or_reject(&store, &c, "test_key", ctx.config.rejects_special_collections, "special collection").await
+    round_trip_or_reject(
+        &store,
+        &c,
+        "test_key",
+        ctx.config.rejects_special_collections,
+        "special collection",
+    )
+    .await
 }
 
 /// #31
@@ -393,16 +503,28 @@ pub async fn special_characters_in_key_name(store: Store, ctx: TestCtx) -> Resul
 
 /// #33: a bounded store evicts (only for bounded configurations).
 pub async fn not_unbounded(store: Store, ctx: TestCtx) -> Result<()> {
-    if ctx.skip_if(!ctx.config.bounded, "the store configuration is not bounded") {
+    if ctx.skip_if(
+        !ctx.config.bounded,
+        "the store configuration is not bounded",
+    ) {
         return Ok(());
     }
     let c = ctx.collection("test_collection");
     for i in 0..1000 {
         let value = obj(json!({"test": crate::sanitize::sha256_hex(&format!("test_{i}"))}));
-        store.put(Some(&c), &format!("test_key_{i}"), value, None).await?;
+        store
+            .put(Some(&c), &format!("test_key_{i}"), value, None)
+            .await?;
     }
-    assert_eq!(store.get(Some(&c), "test_key_0").await?, None, "oldest entry not evicted");
-    assert!(store.get(Some(&c), "test_key_999").await?.is_some(), "newest entry missing");
+    assert_eq!(
+        store.get(Some(&c), "test_key_0").await?,
+        None,
+        "oldest entry not evicted"
+    );
+    assert!(
+        store.get(Some(&c), "test_key_999").await?.is_some(),
+        "newest entry missing"
+    );
     Ok(())
 }
 
@@ -437,7 +559,12 @@ pub async fn concurrent_operations(store: Store, ctx: TestCtx) -> Result<()> {
 
 fn ten() -> (Vec<String>, Vec<Object>) {
     (0..10)
-        .map(|i| (format!("test_{i}"), obj(json!({"test": format!("test_{i}")}))))
+        .map(|i| {
+            (
+                format!("test_{i}"),
+                obj(json!({"test": format!("test_{i}")})),
+            )
+        })
         .unzip()
 }
 
@@ -445,7 +572,13 @@ fn ten() -> (Vec<String>, Vec<Object>) {
 pub async fn minimum_put_many_get_many_performance(store: Store, ctx: TestCtx) -> Result<()> {
     let c = ctx.collection("test");
     let (keys, values) = ten();
-    store.put_many(Some(&c), keys.iter().cloned().zip(values.iter().cloned()).collect(), None).await?;
+    store
+        .put_many(
+            Some(&c),
+            keys.iter().cloned().zip(values.iter().cloned()).collect(),
+            None,
+        )
+        .await?;
     let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
     let got = store.get_many(Some(&c), &refs).await?;
     assert_eq!(got, values.into_iter().map(Some).collect::<Vec<_>>());
@@ -456,7 +589,9 @@ pub async fn minimum_put_many_get_many_performance(store: Store, ctx: TestCtx) -
 pub async fn minimum_put_many_delete_many_performance(store: Store, ctx: TestCtx) -> Result<()> {
     let c = ctx.collection("test");
     let (keys, values) = ten();
-    store.put_many(Some(&c), keys.iter().cloned().zip(values).collect(), None).await?;
+    store
+        .put_many(Some(&c), keys.iter().cloned().zip(values).collect(), None)
+        .await?;
     let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
     assert_eq!(store.delete_many(Some(&c), &refs).await?, 10);
     Ok(())

@@ -77,7 +77,10 @@ impl<B: Backend> Store<B> {
     }
 
     /// Sets the collection sanitization strategy.
-    pub fn with_collection_strategy(mut self, strategy: impl SanitizationStrategy + 'static) -> Self {
+    pub fn with_collection_strategy(
+        mut self,
+        strategy: impl SanitizationStrategy + 'static,
+    ) -> Self {
         self.collection_strategy = Arc::new(strategy);
         self
     }

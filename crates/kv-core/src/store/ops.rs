@@ -19,7 +19,10 @@ use crate::Object;
 /// Checks a TTL and builds the entry written at `now`.
 pub(crate) fn new_entry(value: Object, now: Timestamp, ttl: Option<Duration>) -> Result<Entry> {
     if ttl == Some(Duration::ZERO) {
-        return Err(Error::new(ErrorKind::InvalidTtl, "ttl must be greater than zero"));
+        return Err(Error::new(
+            ErrorKind::InvalidTtl,
+            "ttl must be greater than zero",
+        ));
     }
     Entry::new(value, now, ttl).ok_or_else(|| {
         Error::new(
@@ -57,7 +60,10 @@ impl<B: Backend> Store<B> {
         }
         self.store_setup
             .run(|| async {
-                self.backend.setup().await.map_err(|e| setup_error("store", e))?;
+                self.backend
+                    .setup()
+                    .await
+                    .map_err(|e| setup_error("store", e))?;
                 self.apply_seed().await
             })
             .await
@@ -147,13 +153,22 @@ impl<B: Backend> Store<B> {
         if entries.len() != keys.len() {
             return Err(ctx(Error::backend(
                 false,
-                format!("backend returned {} slots for {} keys", entries.len(), keys.len()),
+                format!(
+                    "backend returned {} slots for {} keys",
+                    entries.len(),
+                    keys.len()
+                ),
             )));
         }
         Ok((entries, Timestamp::now()))
     }
 
-    async fn read_one(&self, op: &'static str, collection: Option<&str>, key: &str) -> Result<(Option<Entry>, Timestamp)> {
+    async fn read_one(
+        &self,
+        op: &'static str,
+        collection: Option<&str>,
+        key: &str,
+    ) -> Result<(Option<Entry>, Timestamp)> {
         let given = self.resolve(collection);
         let ctx = self.context(op, given, Some(key));
         let c = self.collection_name(given).map_err(&ctx)?;
@@ -180,9 +195,16 @@ impl<B: Backend> KeyValue for Store<B> {
         Ok(live(entry, now).map(|e| e.value))
     }
 
-    async fn get_many(&self, collection: Option<&str>, keys: &[&str]) -> Result<Vec<Option<Object>>> {
+    async fn get_many(
+        &self,
+        collection: Option<&str>,
+        keys: &[&str],
+    ) -> Result<Vec<Option<Object>>> {
         let (entries, now) = self.read_many("get_many", collection, keys).await?;
-        Ok(entries.into_iter().map(|e| live(e, now).map(|e| e.value)).collect())
+        Ok(entries
+            .into_iter()
+            .map(|e| live(e, now).map(|e| e.value))
+            .collect())
     }
 
     async fn ttl(&self, collection: Option<&str>, key: &str) -> Result<Option<ValueWithTtl>> {
@@ -190,12 +212,25 @@ impl<B: Backend> KeyValue for Store<B> {
         Ok(live(entry, now).map(|e| with_ttl(e, now)))
     }
 
-    async fn ttl_many(&self, collection: Option<&str>, keys: &[&str]) -> Result<Vec<Option<ValueWithTtl>>> {
+    async fn ttl_many(
+        &self,
+        collection: Option<&str>,
+        keys: &[&str],
+    ) -> Result<Vec<Option<ValueWithTtl>>> {
         let (entries, now) = self.read_many("ttl_many", collection, keys).await?;
-        Ok(entries.into_iter().map(|e| live(e, now).map(|e| with_ttl(e, now))).collect())
+        Ok(entries
+            .into_iter()
+            .map(|e| live(e, now).map(|e| with_ttl(e, now)))
+            .collect())
     }
 
-    async fn put(&self, collection: Option<&str>, key: &str, value: Object, ttl: Option<Duration>) -> Result<()> {
+    async fn put(
+        &self,
+        collection: Option<&str>,
+        key: &str,
+        value: Object,
+        ttl: Option<Duration>,
+    ) -> Result<()> {
         let given = self.resolve(collection);
         let ctx = self.context("put", given, Some(key));
         let entry = new_entry(value, Timestamp::now(), ttl).map_err(&ctx)?;
@@ -226,7 +261,9 @@ impl<B: Backend> KeyValue for Store<B> {
         let c = self.collection_name(given).map_err(&ctx)?;
         let mut batch: Vec<(Name<'_>, Entry)> = Vec::with_capacity(keys.len());
         for (key, value) in keys.iter().zip(values) {
-            let name = self.key_name(key).map_err(|e| ctx(e.with_key(key.as_str())))?;
+            let name = self
+                .key_name(key)
+                .map_err(|e| ctx(e.with_key(key.as_str())))?;
             let entry = Entry {
                 value,
                 created_at: template.created_at,
@@ -244,7 +281,10 @@ impl<B: Backend> KeyValue for Store<B> {
         let c = self.collection_name(given).map_err(&ctx)?;
         let k = self.key_name(key).map_err(&ctx)?;
         self.ready(&c).await.map_err(&ctx)?;
-        self.backend.delete_entry(&c, &k, Timestamp::now()).await.map_err(&ctx)
+        self.backend
+            .delete_entry(&c, &k, Timestamp::now())
+            .await
+            .map_err(&ctx)
     }
 
     async fn delete_many(&self, collection: Option<&str>, keys: &[&str]) -> Result<usize> {
@@ -264,7 +304,10 @@ impl<B: Backend> KeyValue for Store<B> {
             .collect::<Result<Vec<_>>>()
             .map_err(&ctx)?;
         self.ready(&c).await.map_err(&ctx)?;
-        self.backend.delete_entries(&c, &names, Timestamp::now()).await.map_err(&ctx)
+        self.backend
+            .delete_entries(&c, &names, Timestamp::now())
+            .await
+            .map_err(&ctx)
     }
 
     fn capabilities(&self) -> Capabilities {
@@ -291,7 +334,10 @@ impl<B: Backend> KeyValue for Store<B> {
             return Err(ctx(Error::unsupported("collections")));
         }
         self.ensure_store().await.map_err(ctx)?;
-        self.backend.collections(effective_limit(limit)).await.map_err(ctx)
+        self.backend
+            .collections(effective_limit(limit))
+            .await
+            .map_err(ctx)
     }
 
     async fn destroy(&self) -> Result<bool> {

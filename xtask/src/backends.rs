@@ -1,0 +1,148 @@
+//! The table of backends `cargo xtask test` reports on: which package holds a backend's tests,
+//! which test names are its tests and which environment variable points it at its server.
+
+use anyhow::{bail, Result};
+
+/// One backend of the conformance suite.
+pub struct Backend {
+    /// Name used on the command line (`cargo xtask test redis`).
+    pub name: &'static str,
+    /// The workspace package whose tests cover it.
+    pub package: &'static str,
+    /// Module path its conformance tests live under (`memory::` matches
+    /// `memory::explicit_setup::test_get_put_get`, also when nested like `tests::memory::...`).
+    pub filter: &'static str,
+    /// Variable that must be set for its tests to reach a server (`None`: always runs).
+    pub env_var: Option<&'static str>,
+    /// Only meaningful on this OS (`None`: any).
+    pub only_os: Option<&'static str>,
+}
+
+impl Backend {
+    /// Whether a libtest test name belongs to this backend.
+    pub fn matches(&self, test_name: &str) -> bool {
+        test_name.starts_with(self.filter) || test_name.contains(&format!("::{}", self.filter))
+    }
+}
+
+const fn local(name: &'static str, package: &'static str, filter: &'static str) -> Backend {
+    Backend {
+        name,
+        package,
+        filter,
+        env_var: None,
+        only_os: None,
+    }
+}
+
+const fn server(
+    name: &'static str,
+    package: &'static str,
+    filter: &'static str,
+    env_var: &'static str,
+) -> Backend {
+    Backend {
+        name,
+        package,
+        filter,
+        env_var: Some(env_var),
+        only_os: None,
+    }
+}
+
+/// Every backend, in report order. Env var names: `spec/test-services.md` §2.
+pub const BACKENDS: &[Backend] = &[
+    local("memory", "kv-store-memory", "memory::"),
+    local("simple", "kv-store-memory", "simple::"),
+    local("null", "kv-store-memory", "null::"),
+    local("disk", "kv-store-disk", "disk::"),
+    local("multi-disk", "kv-store-disk", "multi_disk::"),
+    local("rocksdb", "kv-store-rocksdb", "rocksdb::"),
+    server("redis", "kv-store-redis", "redis::", "KV_TEST_REDIS_URL"),
+    server(
+        "valkey",
+        "kv-store-valkey",
+        "valkey::",
+        "KV_TEST_VALKEY_URL",
+    ),
+    server(
+        "valkey-cluster",
+        "kv-store-valkey",
+        "valkey_cluster::",
+        "KV_TEST_VALKEY_CLUSTER_URL",
+    ),
+    server(
+        "memcached",
+        "kv-store-memcached",
+        "memcached::",
+        "KV_TEST_MEMCACHED",
+    ),
+    server(
+        "mongodb",
+        "kv-store-mongodb",
+        "mongodb::",
+        "KV_TEST_MONGODB_URL",
+    ),
+    server(
+        "elasticsearch",
+        "kv-store-elasticsearch",
+        "elasticsearch::",
+        "KV_TEST_ELASTICSEARCH_URL",
+    ),
+    server(
+        "dynamodb",
+        "kv-store-dynamodb",
+        "dynamodb::",
+        "KV_TEST_DYNAMODB_ENDPOINT",
+    ),
+    server("vault", "kv-store-vault", "vault::", "KV_TEST_VAULT_ADDR"),
+    server(
+        "keyring",
+        "kv-store-keyring",
+        "keyring::",
+        "KV_TEST_KEYRING",
+    ),
+    Backend {
+        name: "windows-registry",
+        package: "kv-store-windows-registry",
+        filter: "windows_registry::",
+        env_var: None,
+        only_os: Some("windows"),
+    },
+];
+
+/// The backend called `name`, or an error listing the valid names.
+pub fn find(name: &str) -> Result<&'static Backend> {
+    match BACKENDS.iter().find(|b| b.name == name) {
+        Some(b) => Ok(b),
+        None => bail!(
+            "unknown backend `{name}`; known: {}",
+            BACKENDS
+                .iter()
+                .map(|b| b.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_match_module_paths_only() {
+        let memory = find("memory").expect("memory backend");
+        assert!(memory.matches("memory::explicit_setup::test_get_put_get"));
+        assert!(memory.matches("tests::memory::lazy_setup::test_ttl"));
+        assert!(!memory.matches("simple::explicit_setup::test_get_put_get"));
+        assert!(!memory.matches("lru_memory::test"));
+        let disk = find("disk").expect("disk backend");
+        assert!(!disk.matches("multi_disk::explicit_setup::test_get"));
+    }
+
+    #[test]
+    fn unknown_backend_is_an_error() {
+        assert!(find("nope").is_err());
+    }
+}

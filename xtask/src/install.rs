@@ -1,0 +1,171 @@
+//! `cargo xtask services install`: apt packages and PyPI venvs the tests need, on
+//! Debian/Ubuntu. Idempotent: checks what is present first, runs `apt-get update` and `pip`
+//! only when something is missing.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result};
+
+use crate::process;
+use crate::workspace;
+
+/// How to tell an apt package is already installed.
+enum Present {
+    /// This binary is on PATH.
+    Binary(&'static str),
+    /// `dpkg -s <package>` says it is installed.
+    Dpkg,
+    /// `python3 -m venv` can create a venv with pip (Debian splits it into python3-venv).
+    PythonVenv,
+}
+
+struct AptPackage {
+    package: &'static str,
+    present: Present,
+    why: &'static str,
+}
+
+/// apt packages, in install order (test-services.md §3).
+const APT: &[AptPackage] = &[
+    AptPackage {
+        package: "redis-server",
+        present: Present::Binary("redis-server"),
+        why: "Redis server (§3.1)",
+    },
+    AptPackage {
+        package: "memcached",
+        present: Present::Binary("memcached"),
+        why: "Memcached server (§3.3)",
+    },
+    AptPackage {
+        package: "libclang-dev",
+        present: Present::Dpkg,
+        why: "bindgen for the RocksDB build (§3.12)",
+    },
+    AptPackage {
+        package: "python3-venv",
+        present: Present::PythonVenv,
+        why: "venvs for py-key-value and PyPI-shipped servers",
+    },
+];
+
+/// A venv under the state directory with pinned PyPI packages (`name==version`).
+pub struct Venv {
+    pub dir: &'static str,
+    pub packages: &'static [&'static str],
+}
+
+/// The venv of the cross-language tests (`interop/`).
+pub const INTEROP_VENV: Venv = Venv {
+    dir: "venv-interop",
+    packages: &["py-key-value-aio==0.5.0"],
+};
+
+/// Every venv `services install` creates.
+const VENVS: &[&Venv] = &[&INTEROP_VENV];
+
+pub fn install() -> Result<()> {
+    install_apt()?;
+    let state = workspace::ensure_state_dir()?;
+    for venv in VENVS {
+        install_venv(venv, &state)?;
+    }
+    Ok(())
+}
+
+fn is_present(p: &AptPackage) -> bool {
+    match p.present {
+        Present::Binary(binary) => process::which(binary).is_some(),
+        Present::Dpkg => {
+            process::output_of(Command::new("dpkg-query").args(["-W", "-f=${Status}", p.package]))
+                .is_some_and(|s| s.ends_with(" installed"))
+        }
+        Present::PythonVenv => {
+            process::succeeds(Command::new("python3").args(["-c", "import venv, ensurepip"]))
+        }
+    }
+}
+
+fn install_apt() -> Result<()> {
+    let missing: Vec<&AptPackage> = APT.iter().filter(|p| !is_present(p)).collect();
+    if missing.is_empty() {
+        println!(
+            "apt: all present ({})",
+            APT.iter().map(|p| p.package).collect::<Vec<_>>().join(", ")
+        );
+        return Ok(());
+    }
+    for p in &missing {
+        println!("apt: missing {} ({})", p.package, p.why);
+    }
+    if process::which("apt-get").is_none() {
+        println!(
+            "warning: no apt-get here; install the packages above yourself (tests of backends \
+             without their server are skipped, and fail under --require)"
+        );
+        return Ok(());
+    }
+    let sudo = !process::is_root();
+    let apt = |args: &[&str]| {
+        let mut cmd = if sudo {
+            let mut c = Command::new("sudo");
+            c.args(["-n", "apt-get"]);
+            c
+        } else {
+            Command::new("apt-get")
+        };
+        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        cmd
+    };
+    process::run(&mut apt(&["update", "-q"]))?;
+    let mut install = apt(&["install", "-y", "-q"]);
+    install.args(missing.iter().map(|p| p.package));
+    process::run(&mut install)?;
+    Ok(())
+}
+
+/// The `python` of a venv under the state directory.
+pub fn venv_python(state: &Path, venv: &Venv) -> PathBuf {
+    state.join(venv.dir).join("bin").join("python")
+}
+
+fn installed_version(python: &Path, package: &str) -> Option<String> {
+    process::output_of(Command::new(python).args([
+        "-c",
+        "import sys, importlib.metadata as m; print(m.version(sys.argv[1]))",
+        package,
+    ]))
+}
+
+fn install_venv(venv: &Venv, state: &Path) -> Result<()> {
+    let dir = state.join(venv.dir);
+    let python = venv_python(state, venv);
+    let missing: Vec<&str> = venv
+        .packages
+        .iter()
+        .copied()
+        .filter(|pin| {
+            let (name, version) = pin.split_once("==").unwrap_or((pin, ""));
+            installed_version(&python, name).as_deref() != Some(version)
+        })
+        .collect();
+    if missing.is_empty() {
+        println!("{}: all present ({})", venv.dir, venv.packages.join(", "));
+        return Ok(());
+    }
+    if !process::succeeds(Command::new(&python).args(["-c", "import pip"])) {
+        if dir.exists() {
+            fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
+        }
+        process::run(Command::new("python3").arg("-m").arg("venv").arg(&dir))?;
+    }
+    let mut pip = Command::new(&python);
+    pip.args(["-m", "pip", "install", "-q"])
+        .args(&missing)
+        .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+        .env("PIP_NO_INPUT", "1");
+    process::run(&mut pip)?;
+    Ok(())
+}
