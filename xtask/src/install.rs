@@ -60,7 +60,17 @@ pub struct Venv {
 /// The venv of the cross-language tests (`interop/`).
 pub const INTEROP_VENV: Venv = Venv {
     dir: "venv-interop",
-    packages: &["py-key-value-aio==0.5.0"],
+    // py-key-value and the pinned dependencies of the extras the interop and bench scripts use
+    // (memory, pydantic, disk, redis); versions as in shared/fixtures/MANIFEST.md.
+    packages: &[
+        "py-key-value-aio==0.5.0",
+        "beartype==0.23.1",
+        "cachetools==8.0.2",
+        "pydantic==2.14.4",
+        "diskcache==5.6.3",
+        "pathvalidate==3.3.1",
+        "redis==8.1.0",
+    ],
 };
 
 /// Every venv `services install` creates.

@@ -58,11 +58,31 @@ pub struct Suite {
 
 /// Every suite. Backend issues add one row each (write with one side, read with the other, on
 /// the live server named by `env_var`).
-pub const SUITES: &[Suite] = &[Suite {
-    name: "codec",
-    env_var: None,
-    run: codec,
-}];
+pub const SUITES: &[Suite] = &[
+    Suite {
+        name: "codec",
+        env_var: None,
+        run: codec,
+    },
+    Suite {
+        name: "typed",
+        env_var: None,
+        run: typed,
+    },
+];
+
+/// Typed values (py-key-value's PydanticAdapter vs kv's TypedStore), both directions (no server).
+fn typed(ctx: &Ctx) -> Result<()> {
+    let from_python = ctx.work.join("python-typed.jsonl");
+    let from_rust = ctx.work.join("rust-typed.jsonl");
+    let write = Path::new("write");
+    let read = Path::new("read");
+    ctx.python("typed.py", &[write, &from_python])?;
+    crate::interop_typed::check_python_values(&from_python)?;
+    crate::interop_typed::write_rust_values(&from_rust)?;
+    ctx.python("typed.py", &[read, &from_rust])?;
+    Ok(())
+}
 
 /// Envelope codec, both directions (no server).
 fn codec(ctx: &Ctx) -> Result<()> {

@@ -10,6 +10,9 @@ pub enum Status {
     Passed,
     Failed,
     Ignored,
+    /// Passed, but printed a `SKIPPED` line: the test decided at run time not to run its body
+    /// (a capability the store does not offer, a missing server, a store that keeps nothing).
+    Skipped,
 }
 
 /// One `test NAME ... STATUS` line, attributed to the package of the binary that printed it.
@@ -55,13 +58,30 @@ pub fn parse(log: &str, manifests: &HashMap<String, String>) -> Report {
     let mut executables: HashMap<String, String> = HashMap::new();
     let mut report = Report::default();
     let mut current: Option<String> = None;
+    // `---- NAME stdout ----` sections (libtest `--show-output`) and the SKIPPED lines in them.
+    let mut section: Option<String> = None;
+    let mut skipped: Vec<(Option<String>, String)> = Vec::new();
     for line in log.lines() {
+        if let Some(name) = line
+            .strip_prefix("---- ")
+            .and_then(|rest| rest.strip_suffix(" stdout ----"))
+        {
+            section = Some(name.to_owned());
+            continue;
+        }
+        if line.starts_with("SKIPPED") {
+            if let Some(name) = &section {
+                skipped.push((current.clone(), name.clone()));
+            }
+            continue;
+        }
         let trimmed = line.trim_start();
         if trimmed.starts_with("{\"reason\"") {
             if let Some((exe, package)) = artifact(trimmed, manifests) {
                 executables.insert(exe, package);
             }
         } else if let Some(rest) = trimmed.strip_prefix("Running ") {
+            section = None;
             current = running_executable(rest).and_then(|exe| executables.get(&exe).cloned());
         } else if let Some(krate) = trimmed.strip_prefix("Doc-tests ") {
             current = doc_test_package(krate.trim(), manifests);
@@ -78,6 +98,15 @@ pub fn parse(log: &str, manifests: &HashMap<String, String>) -> Report {
                     status,
                 });
             }
+        }
+    }
+    for test in &mut report.tests {
+        if test.status == Status::Passed
+            && skipped
+                .iter()
+                .any(|(package, name)| *package == test.package && *name == test.name)
+        {
+            test.status = Status::Skipped;
         }
     }
     report

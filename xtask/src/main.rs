@@ -11,6 +11,7 @@ mod envfile;
 mod install;
 mod interop;
 mod interop_codec;
+mod interop_typed;
 mod libtest;
 mod process;
 mod service_defs;

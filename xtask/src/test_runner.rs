@@ -195,13 +195,18 @@ fn cargo_test(
             for p in &scope.packages {
                 cmd.args(["-p", p]);
             }
-            cmd.args(["--", &format!("--test-threads={test_threads}")]);
+            cmd.args([
+                "--",
+                "--show-output",
+                &format!("--test-threads={test_threads}"),
+            ]);
             cmd.args(&scope.filters);
         }
         None => {
             cmd.args([
                 "--workspace",
                 "--",
+                "--show-output",
                 &format!("--test-threads={test_threads}"),
             ]);
         }
@@ -281,6 +286,9 @@ fn echo(line: &str) {
     let quiet = line.starts_with("{\"reason\"")
         || line.trim().is_empty()
         || line.starts_with("running ")
+        || line.starts_with("SKIPPED")
+        || line.starts_with("---- ")
+        || line == "successes:"
         || (line.starts_with("test ")
             && (line.ends_with(" ... ok") || line.contains(" ... ignored")));
     if !quiet {
@@ -332,7 +340,7 @@ fn backend_rows(
         match &skip {
             None => {
                 row.passed = count(Status::Passed);
-                row.skipped = count(Status::Ignored);
+                row.skipped = count(Status::Ignored) + count(Status::Skipped);
                 row.run = row.passed + row.failed;
             }
             Some(reason) => {
@@ -372,7 +380,7 @@ fn other_row(report: &Report, selected: &[&Backend], explicit: bool) -> Row {
         match t.status {
             Status::Passed => row.passed += 1,
             Status::Failed => row.failed += 1,
-            Status::Ignored => row.skipped += 1,
+            Status::Ignored | Status::Skipped => row.skipped += 1,
         }
     }
     row.run = row.passed + row.failed;
