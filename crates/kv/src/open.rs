@@ -1,0 +1,286 @@
+//! `kv::open(url)`: any compiled-in store from a URL.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use kv_core::{Error, KeyValue, Result};
+
+/// One URL scheme [`open`] understands.
+#[derive(Debug, Clone, Copy)]
+pub struct Scheme {
+    /// The scheme, e.g. `redis`.
+    pub scheme: &'static str,
+    /// The cargo feature of the `kv` crate that compiles it in.
+    pub feature: &'static str,
+    /// The URL form.
+    pub form: &'static str,
+    /// Whether this build includes it.
+    pub enabled: bool,
+}
+
+macro_rules! scheme {
+    ($scheme:literal, $feature:literal, $form:literal) => {
+        Scheme {
+            scheme: $scheme,
+            feature: $feature,
+            form: $form,
+            enabled: cfg!(feature = $feature),
+        }
+    };
+}
+
+/// Every scheme, with the feature that enables it.
+pub const SCHEMES: &[Scheme] = &[
+    scheme!(
+        "memory",
+        "memory",
+        "memory://[?max_entries_per_collection=N&default_collection=C]"
+    ),
+    scheme!("simple", "memory", "simple://[?max_entries=N]"),
+    scheme!("null", "memory", "null://"),
+    scheme!("disk", "disk", "disk://<directory>[?max_size=BYTES]"),
+    scheme!("multi-disk", "disk", "multi-disk://<directory>"),
+    scheme!("rocksdb", "rocksdb", "rocksdb://<directory>"),
+    scheme!(
+        "redis",
+        "redis",
+        "redis://[user[:password]@]host[:port][/db]"
+    ),
+    scheme!(
+        "rediss",
+        "redis",
+        "rediss://[user[:password]@]host[:port][/db]"
+    ),
+    scheme!(
+        "valkey",
+        "valkey",
+        "valkey://host[:port][/db] or valkey+cluster://host:port[,host:port...]"
+    ),
+    scheme!(
+        "valkey+cluster",
+        "valkey",
+        "valkey+cluster://host:port[,host:port...]"
+    ),
+    scheme!("memcached", "memcached", "memcached://host[:port]"),
+    scheme!("mongodb", "mongodb", "mongodb://host[:port][/db]"),
+    scheme!(
+        "elasticsearch+http",
+        "elasticsearch",
+        "elasticsearch+http://host:port"
+    ),
+    scheme!(
+        "elasticsearch+https",
+        "elasticsearch",
+        "elasticsearch+https://host:port"
+    ),
+    scheme!(
+        "dynamodb",
+        "dynamodb",
+        "dynamodb://<table>?region=R&endpoint=URL"
+    ),
+    scheme!(
+        "vault+http",
+        "vault",
+        "vault+http://host:port?token=T&mount=secret"
+    ),
+    scheme!(
+        "vault+https",
+        "vault",
+        "vault+https://host:port?token=T&mount=secret"
+    ),
+    scheme!("keyring", "keyring", "keyring://<service>"),
+    scheme!("registry", "windows-registry", "registry://<HKCU path>"),
+];
+
+/// A parsed store URL: scheme, the part before `?`, and the query parameters.
+#[derive(Debug)]
+#[allow(dead_code)]
+pub(crate) struct StoreUrl<'a> {
+    pub(crate) scheme: &'a str,
+    pub(crate) location: &'a str,
+    pub(crate) params: HashMap<String, String>,
+}
+
+impl<'a> StoreUrl<'a> {
+    pub(crate) fn parse(url: &'a str) -> Result<Self> {
+        let (scheme, rest) = url.split_once("://").ok_or_else(|| {
+            Error::setup(format!(
+                "not a store URL (expected scheme://...): {}",
+                redact(url)
+            ))
+        })?;
+        let (location, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let params = query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                (percent_decode(k), percent_decode(v))
+            })
+            .collect();
+        Ok(StoreUrl {
+            scheme,
+            location,
+            params,
+        })
+    }
+
+    #[allow(dead_code)]
+    pub(crate) fn usize_param(&self, name: &str) -> Result<Option<usize>> {
+        self.params
+            .get(name)
+            .map(|v| {
+                v.parse()
+                    .map_err(|_| Error::setup(format!("URL parameter {name}={v} is not a number")))
+            })
+            .transpose()
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The URL with any password replaced by `***`, for messages.
+pub(crate) fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, tail) = match rest.find(['/', '?']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let redacted_query = tail
+        .split_once('?')
+        .map(|(path, query)| {
+            let q: Vec<String> = query
+                .split('&')
+                .map(|p| match p.split_once('=') {
+                    Some((k, _)) if ["token", "password", "secret", "secret_id"].contains(&k) => {
+                        format!("{k}=***")
+                    }
+                    _ => p.to_owned(),
+                })
+                .collect();
+            format!("{path}?{}", q.join("&"))
+        })
+        .unwrap_or_else(|| tail.to_owned());
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{scheme}://{user}:***@{host}{redacted_query}")
+        }
+        None => format!("{scheme}://{authority}{redacted_query}"),
+    }
+}
+
+/// Opens a store from a URL (see [`SCHEMES`]). No I/O happens until the first operation,
+/// except where a store documents otherwise.
+///
+/// ```
+/// let store = kv::open("memory://?max_entries_per_collection=1000").unwrap();
+/// assert!(kv::open("nosuch://x").is_err());
+/// ```
+pub fn open(url: &str) -> Result<Arc<dyn KeyValue>> {
+    let parsed = StoreUrl::parse(url)?;
+    let Some(scheme) = SCHEMES.iter().find(|s| s.scheme == parsed.scheme) else {
+        let known: Vec<&str> = SCHEMES.iter().map(|s| s.scheme).collect();
+        return Err(Error::setup(format!(
+            "unknown store URL scheme '{}' in {}; known schemes: {}",
+            parsed.scheme,
+            redact(url),
+            known.join(", ")
+        )));
+    };
+    if !scheme.enabled {
+        return Err(Error::setup(format!(
+            "the '{}' scheme is not compiled in: enable the `{}` feature of the kv crate",
+            scheme.scheme, scheme.feature
+        )));
+    }
+    open_enabled(&parsed, url)
+}
+
+#[allow(unused_variables)]
+fn open_enabled(parsed: &StoreUrl<'_>, url: &str) -> Result<Arc<dyn KeyValue>> {
+    match parsed.scheme {
+        #[cfg(feature = "memory")]
+        "memory" => {
+            let mut builder = kv_store_memory::MemoryStore::builder();
+            if let Some(max) = parsed.usize_param("max_entries_per_collection")? {
+                builder = builder.max_entries_per_collection(max);
+            }
+            if let Some(c) = parsed.params.get("default_collection") {
+                builder = builder.default_collection(c.clone());
+            }
+            Ok(Arc::new(builder.build()))
+        }
+        #[cfg(feature = "memory")]
+        "simple" => Ok(Arc::new(kv_store_memory::SimpleStore::with_max_entries(
+            parsed.usize_param("max_entries")?.unwrap_or(0),
+        ))),
+        #[cfg(feature = "memory")]
+        "null" => Ok(Arc::new(kv_store_memory::NullStore::new())),
+        other => Err(Error::setup(format!(
+            "the '{other}' scheme has no opener in this build"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_redacts() {
+        let u = StoreUrl::parse(
+            "dynamodb://table?region=us-east-1&endpoint=http%3A%2F%2Flocalhost%3A5000",
+        )
+        .unwrap();
+        assert_eq!(u.scheme, "dynamodb");
+        assert_eq!(u.location, "table");
+        assert_eq!(u.params["endpoint"], "http://localhost:5000");
+        assert_eq!(
+            redact("redis://user:secret@host:6379/0"),
+            "redis://user:***@host:6379/0"
+        );
+        assert_eq!(
+            redact("vault+http://h:8200?token=abc&mount=s"),
+            "vault+http://h:8200?token=***&mount=s"
+        );
+        assert!(!redact("redis://:pw@h").contains("pw"));
+    }
+
+    #[test]
+    fn unknown_and_disabled_schemes_are_clear() {
+        let err = open("nosuch://x").err().unwrap();
+        assert!(
+            err.to_string()
+                .contains("unknown store URL scheme 'nosuch'"),
+            "{err}"
+        );
+        let err = open("no-scheme").err().unwrap();
+        assert_eq!(err.kind(), &kv_core::ErrorKind::Setup);
+        if !cfg!(feature = "rocksdb") {
+            let err = open("rocksdb:///tmp/x").err().unwrap();
+            assert!(
+                err.to_string().contains("enable the `rocksdb` feature"),
+                "{err}"
+            );
+        }
+    }
+}

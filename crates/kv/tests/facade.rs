@@ -1,0 +1,76 @@
+//! `kv::open` and the blocking API.
+
+use std::time::Duration;
+
+use kv::blocking::BlockingStore;
+use kv::{ErrorKind, KeyValue};
+use serde_json::json;
+
+fn v(n: i64) -> kv::Object {
+    json!({"n": n}).as_object().cloned().unwrap_or_default()
+}
+
+#[test]
+fn blocking_api_round_trip_with_ttl() {
+    let store = BlockingStore::open("memory://?max_entries_per_collection=10").unwrap();
+    store
+        .put(Some("c"), "a", v(1), Some(Duration::from_secs(60)))
+        .unwrap();
+    store
+        .put_many(
+            Some("c"),
+            vec![("b".into(), v(2)), ("d".into(), v(3))],
+            None,
+        )
+        .unwrap();
+    assert_eq!(
+        store.get_many(Some("c"), &["a", "b", "x"]).unwrap(),
+        vec![Some(v(1)), Some(v(2)), None]
+    );
+    let (value, ttl) = store.ttl(Some("c"), "a").unwrap().unwrap();
+    assert_eq!(value, v(1));
+    assert!(ttl.unwrap() <= Duration::from_secs(60));
+    assert_eq!(store.delete_many(Some("c"), &["a", "b", "b"]).unwrap(), 2);
+    assert!(store
+        .put_if_absent(Some("c"), "d", v(9), None)
+        .is_ok_and(|w| !w));
+    assert_eq!(store.keys(Some("c"), None).unwrap(), vec!["d".to_owned()]);
+    store.close().unwrap();
+    assert_eq!(
+        store.get(Some("c"), "d").unwrap_err().kind(),
+        &ErrorKind::Setup
+    );
+}
+
+#[tokio::test]
+async fn blocking_api_inside_a_runtime_is_an_error_not_a_panic() {
+    let store = tokio::task::spawn_blocking(|| BlockingStore::open("memory://").unwrap())
+        .await
+        .unwrap();
+    let err = store.get(None, "k").unwrap_err();
+    assert_eq!(err.kind(), &ErrorKind::Setup);
+    assert!(err.to_string().contains("async runtime"), "{err}");
+    tokio::task::spawn_blocking(move || drop(store))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn open_every_memory_scheme() {
+    for url in [
+        "memory://",
+        "memory://?default_collection=app",
+        "simple://?max_entries=5",
+        "null://",
+    ] {
+        let store = kv::open(url).unwrap();
+        store.put(None, "k", v(1), None).await.unwrap();
+    }
+    let store = kv::open("memory://?default_collection=app").unwrap();
+    store.put(None, "k", v(1), None).await.unwrap();
+    assert_eq!(store.get(Some("app"), "k").await.unwrap(), Some(v(1)));
+    let err = kv::open("memory://?max_entries_per_collection=lots")
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("not a number"), "{err}");
+}
