@@ -126,6 +126,18 @@ macro_rules! __conformance_mode {
                 test_cull_expired => capability::cull_expired,
                 test_put_if_absent_semantics => capability::put_if_absent_semantics,
                 test_put_if_absent_race => capability::put_if_absent_race,
+                test_concurrent_overlapping_writes => robustness::concurrent_overlapping_writes,
+                test_put_if_absent_races_many_keys => robustness::put_if_absent_races_many_keys,
+                test_bad_input__empty_key => robustness::bad_input("empty_key"),
+                test_bad_input__key_with_separators => robustness::bad_input("key_with_separators"),
+                test_bad_input__key_with_nul => robustness::bad_input("key_with_nul"),
+                test_bad_input__key_with_newline => robustness::bad_input("key_with_newline"),
+                test_bad_input__key_with_emoji => robustness::bad_input("key_with_emoji"),
+                test_bad_input__collection_with_nul => robustness::bad_input("collection_with_nul"),
+                test_bad_input__key_1_mib => robustness::bad_input("key_1_mib"),
+                test_bad_input__value_16_mib => robustness::bad_input("value_16_mib"),
+                test_bad_input__ttl_400_days => robustness::bad_input("ttl_400_days"),
+                test_bad_input__batch_of_10000 => robustness::bad_input("batch_of_10000"),
             }
         }
     };

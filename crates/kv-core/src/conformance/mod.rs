@@ -20,6 +20,7 @@ pub mod capability;
 mod cases;
 pub mod data;
 pub mod ported;
+pub mod robustness;
 
 pub use cases::APPLY_TO_NULL_STORE;
 
