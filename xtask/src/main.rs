@@ -6,6 +6,7 @@
 //! - `ci`: everything above, strict, in order.
 
 mod backends;
+mod bench;
 mod ci;
 mod envfile;
 mod install;
@@ -45,6 +46,8 @@ enum Command {
     Test(test_runner::TestArgs),
     /// Cross-language checks: Python py-key-value and Rust read each other's bytes.
     Interop(interop::InteropArgs),
+    /// The benchmark workload on kv, the raw client and py-key-value side by side.
+    Bench(bench::BenchArgs),
     /// The full CI pipeline: install, fmt, clippy, services up, test --require, interop, services down.
     Ci,
 }
@@ -73,6 +76,7 @@ fn main() -> ExitCode {
         },
         Command::Test(args) => test_runner::run(&args),
         Command::Interop(args) => interop::run(&args),
+        Command::Bench(args) => bench::run(&args),
         Command::Ci => ci::run(),
     };
     match result {
