@@ -15,7 +15,9 @@ type Store = Arc<dyn KeyValue>;
 
 /// The value writer `w` puts at step `i` into `key`: self-describing, so a mix is detectable.
 fn stamped(key: &str, w: u64, i: u64) -> Object {
-    obj(json!({"key": key, "writer": w, "seq": i, "check": format!("{key}/{w}/{i}"), "pad": "x".repeat((w * 37 + i) as usize % 200)}))
+    obj(
+        json!({"key": key, "writer": w, "seq": i, "check": format!("{key}/{w}/{i}"), "pad": "x".repeat((w * 37 + i) as usize % 200)}),
+    )
 }
 
 /// Many tasks hammer overlapping keys; afterwards each key holds one value written to it.
@@ -31,7 +33,9 @@ pub async fn concurrent_overlapping_writes(store: Store, ctx: TestCtx) -> Result
             for i in 0..30u64 {
                 let key = &keys[((w * 7 + i * 3) % 10) as usize];
                 if i % 3 == 0 {
-                    store.put_many(Some(&c), vec![(key.clone(), stamped(key, w, i))], None).await?;
+                    store
+                        .put_many(Some(&c), vec![(key.clone(), stamped(key, w, i))], None)
+                        .await?;
                 } else {
                     store.put(Some(&c), key, stamped(key, w, i), None).await?;
                 }
@@ -54,13 +58,19 @@ pub async fn concurrent_overlapping_writes(store: Store, ctx: TestCtx) -> Result
 
 fn check_stamp(key: &str, v: &Object) {
     assert_eq!(v["key"], key, "a key holds another key's value: {v:?}");
-    let (w, i) = (v["writer"].as_u64().unwrap_or(999), v["seq"].as_u64().unwrap_or(999));
+    let (w, i) = (
+        v["writer"].as_u64().unwrap_or(999),
+        v["seq"].as_u64().unwrap_or(999),
+    );
     assert_eq!(v, &stamped(key, w, i), "a key holds a mix of two writes");
 }
 
 /// `put_if_absent` races on several keys: exactly one winner per key.
 pub async fn put_if_absent_races_many_keys(store: Store, ctx: TestCtx) -> Result<()> {
-    if ctx.skip_if(!store.capabilities().put_if_absent, "put_if_absent is not offered") {
+    if ctx.skip_if(
+        !store.capabilities().put_if_absent,
+        "put_if_absent is not offered",
+    ) {
         return Ok(());
     }
     let c = ctx.collection("test");
@@ -71,7 +81,9 @@ pub async fn put_if_absent_races_many_keys(store: Store, ctx: TestCtx) -> Result
             let c = c.clone();
             tasks.push(tokio::spawn(async move {
                 let key = format!("race{k}");
-                let won = store.put_if_absent(Some(&c), &key, stamped(&key, w, 0), None).await?;
+                let won = store
+                    .put_if_absent(Some(&c), &key, stamped(&key, w, 0), None)
+                    .await?;
                 Ok::<_, Error>((k, w, won))
             }));
         }
@@ -86,7 +98,10 @@ pub async fn put_if_absent_races_many_keys(store: Store, ctx: TestCtx) -> Result
     for (k, w) in winners.iter().enumerate() {
         assert_eq!(w.len(), 1, "race{k}: winners {w:?}");
         let key = format!("race{k}");
-        assert_eq!(store.get(Some(&c), &key).await?, Some(stamped(&key, w[0], 0)));
+        assert_eq!(
+            store.get(Some(&c), &key).await?,
+            Some(stamped(&key, w[0], 0))
+        );
     }
     Ok(())
 }
@@ -103,23 +118,46 @@ fn describe(result: &Result<()>) -> String {
 fn acceptable_refusal(e: &Error) -> bool {
     matches!(
         e.kind(),
-        ErrorKind::InvalidKey | ErrorKind::ValueTooLarge | ErrorKind::Serialization | ErrorKind::Backend { transient: false }
+        ErrorKind::InvalidKey
+            | ErrorKind::ValueTooLarge
+            | ErrorKind::Serialization
+            | ErrorKind::Backend { transient: false }
     ) && e.operation().is_some()
 }
 
 /// Runs one cell: `write` then, if accepted, reads it back; a canary must survive either way.
-async fn cell(store: &Store, ctx: &TestCtx, name: &str, collection: &str, key: &str, value: Object, ttl: Option<Duration>) -> Result<()> {
+async fn cell(
+    store: &Store,
+    ctx: &TestCtx,
+    name: &str,
+    collection: &str,
+    key: &str,
+    value: Object,
+    ttl: Option<Duration>,
+) -> Result<()> {
     let canary_c = ctx.collection("canary");
-    store.put(Some(&canary_c), "canary", obj(json!({"alive": true})), None).await?;
+    store
+        .put(Some(&canary_c), "canary", obj(json!({"alive": true})), None)
+        .await?;
     let result = store.put(Some(collection), key, value.clone(), ttl).await;
     println!("MATRIX {name}: {}", describe(&result));
     match &result {
         Ok(()) => {
             let got = store.get(Some(collection), key).await?;
-            assert_eq!(got.as_ref(), Some(&value), "{name}: accepted but read back differently");
-            assert!(store.delete(Some(collection), key).await?, "{name}: delete after put");
+            assert_eq!(
+                got.as_ref(),
+                Some(&value),
+                "{name}: accepted but read back differently"
+            );
+            assert!(
+                store.delete(Some(collection), key).await?,
+                "{name}: delete after put"
+            );
         }
-        Err(e) => assert!(acceptable_refusal(e), "{name}: untyped or context-less refusal: {e}"),
+        Err(e) => assert!(
+            acceptable_refusal(e),
+            "{name}: untyped or context-less refusal: {e}"
+        ),
     }
     assert_eq!(
         store.get(Some(&canary_c), "canary").await?,
@@ -146,16 +184,39 @@ pub async fn bad_input(store: Store, ctx: TestCtx, case: &'static str) -> Result
             cell(&store, &ctx, case, &c, "big", big, None).await
         }
         "ttl_400_days" => {
-            cell(&store, &ctx, case, &c, "long", v, Some(Duration::from_secs(400 * 86_400))).await?;
-            store.put(Some(&c), "long", obj(json!({"v": 2})), Some(Duration::from_secs(400 * 86_400))).await?;
-            let (_, ttl) = store.ttl(Some(&c), "long").await?.expect("400-day entry missing");
+            cell(
+                &store,
+                &ctx,
+                case,
+                &c,
+                "long",
+                v,
+                Some(Duration::from_secs(400 * 86_400)),
+            )
+            .await?;
+            store
+                .put(
+                    Some(&c),
+                    "long",
+                    obj(json!({"v": 2})),
+                    Some(Duration::from_secs(400 * 86_400)),
+                )
+                .await?;
+            let (_, ttl) = store
+                .ttl(Some(&c), "long")
+                .await?
+                .expect("400-day entry missing");
             let ttl = ttl.expect("ttl lost");
             assert!(ttl > Duration::from_secs(399 * 86_400), "{ttl:?}");
             Ok(())
         }
         "batch_of_10000" => {
-            let entries: Vec<(String, Object)> = (0..10_000).map(|i| (format!("b{i}"), obj(json!({"i": i})))).collect();
-            let result = store.put_many(Some(&c), entries, Some(Duration::from_secs(600))).await;
+            let entries: Vec<(String, Object)> = (0..10_000)
+                .map(|i| (format!("b{i}"), obj(json!({"i": i}))))
+                .collect();
+            let result = store
+                .put_many(Some(&c), entries, Some(Duration::from_secs(600)))
+                .await;
             println!("MATRIX {case}: {}", describe(&result));
             if let Err(e) = &result {
                 assert!(acceptable_refusal(e), "{case}: {e}");
@@ -176,7 +237,10 @@ pub async fn bad_input(store: Store, ctx: TestCtx, case: &'static str) -> Result
                     None => assert!(ctx.config.bounded, "b{i} lost"),
                 }
             }
-            assert!(got[9_999].is_some(), "the last entry of the batch is missing");
+            assert!(
+                got[9_999].is_some(),
+                "the last entry of the batch is missing"
+            );
             assert_eq!(store.delete_many(Some(&c), &refs).await?, present);
             Ok(())
         }
