@@ -69,30 +69,38 @@ pub fn write_string(out: &mut String, s: &str) {
     out.push('"');
     let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, ch) in s.char_indices() {
-        let simple = (' '..='~').contains(&ch) && ch != '"' && ch != '\\';
-        if simple {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\' {
+            i += 1;
             continue;
         }
         out.push_str(&s[start..i]);
-        start = i + ch.len_utf8();
-        match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            _ => {
-                let mut units = [0u16; 2];
-                for unit in ch.encode_utf16(&mut units) {
-                    push_u_escape(out, *unit);
-                }
+        if b < 0x80 {
+            match b {
+                b'"' => out.push_str("\\\""),
+                b'\\' => out.push_str("\\\\"),
+                b'\n' => out.push_str("\\n"),
+                b'\r' => out.push_str("\\r"),
+                b'\t' => out.push_str("\\t"),
+                0x08 => out.push_str("\\b"),
+                0x0c => out.push_str("\\f"),
+                _ => push_u_escape(out, u16::from(b)),
             }
+            i += 1;
+        } else {
+            // A multi-byte character: `i` is on a char boundary because we only stop at its lead byte.
+            let ch = s[i..].chars().next().unwrap_or('\u{fffd}');
+            let mut units = [0u16; 2];
+            for unit in ch.encode_utf16(&mut units) {
+                push_u_escape(out, *unit);
+            }
+            i += ch.len_utf8();
         }
+        start = i;
     }
-    out.push_str(&s[start..bytes.len()]);
+    out.push_str(&s[start..]);
     out.push('"');
 }
 
@@ -104,20 +112,17 @@ fn push_u_escape(out: &mut String, unit: u16) {
 }
 
 fn write_number(out: &mut String, n: &Number) {
+    use std::fmt::Write as _;
     if let Some(i) = n.as_i64() {
-        out.push_str(itoa(i128::from(i)).as_str());
+        let _ = write!(out, "{i}");
     } else if let Some(u) = n.as_u64() {
-        out.push_str(itoa(i128::from(u)).as_str());
+        let _ = write!(out, "{u}");
     } else if let Some(f) = n.as_f64() {
         write_python_float(out, f);
     } else {
         // Arbitrary precision numbers are not enabled; fall back to serde_json's text.
         out.push_str(&n.to_string());
     }
-}
-
-fn itoa(v: i128) -> String {
-    v.to_string()
 }
 
 /// Appends Python's `repr(float)` of a finite float.

@@ -80,10 +80,60 @@ pub fn encode_into(out: &mut String, entry: &Entry, key_and_collection: Option<(
 /// assert!(kv_core::codec::envelope::decode(br#"{"version": 1}"#).is_err());
 /// ```
 pub fn decode(bytes: &[u8]) -> Result<Entry> {
+    if let Some(entry) = decode_fast(bytes) {
+        return entry;
+    }
     let document = parse_object(bytes).map_err(|e| {
         Error::deserialization(format!("stored envelope is not valid: {}", e.message()))
     })?;
     from_document(document)
+}
+
+/// The fields of an envelope, read in one pass without building the outer object.
+#[derive(serde::Deserialize)]
+struct FastEnvelope<'a> {
+    #[serde(default)]
+    value: Option<Value>,
+    #[serde(default, borrow)]
+    created_at: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default, borrow)]
+    expires_at: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default)]
+    version: Option<i64>,
+}
+
+/// The common case in one pass; `None` sends anything unusual (duplicate fields, ill-typed
+/// timestamps, invalid JSON…) to the general path, which reports it precisely.
+fn decode_fast(bytes: &[u8]) -> Option<Result<Entry>> {
+    // serde's derived structs also accept arrays: only objects take this path.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return None;
+    }
+    let fast: FastEnvelope<'_> = serde_json::from_slice(bytes).ok()?;
+    if let Err(e) = crate::codec::strict::check_integer_ranges(bytes) {
+        return Some(Err(Error::deserialization(format!(
+            "stored envelope is not valid: {}",
+            e.message()
+        ))));
+    }
+    if fast.version.is_some_and(|v| v != 1) {
+        return None;
+    }
+    let value = match fast.value? {
+        Value::Object(map) => map,
+        _ => return None,
+    };
+    let stamp = |field: &Option<std::borrow::Cow<'_, str>>| -> Option<Option<Timestamp>> {
+        match field.as_deref() {
+            None | Some("") => Some(None),
+            Some(text) => Timestamp::parse(text).ok().map(Some),
+        }
+    };
+    Some(Ok(Entry {
+        value,
+        created_at: stamp(&fast.created_at)?,
+        expires_at: stamp(&fast.expires_at)?,
+    }))
 }
 
 /// Reads an envelope that is already a JSON object (stores that keep documents natively).
@@ -152,6 +202,33 @@ mod tests {
             r#"{"collection": "c", "created_at": "2025-01-01T00:00:00+00:00", "expires_at": "2025-01-01T00:00:10.500000+00:00", "key": "k", "value": {"a": 2, "b": 1}, "version": 1}"#
         );
         assert_eq!(decode(encode(&entry, None).as_bytes()).unwrap(), entry);
+    }
+
+    #[test]
+    fn fast_path_agrees_with_the_general_path() {
+        let samples: [&[u8]; 9] = [
+            br#"{"collection": "c", "created_at": "2025-01-01T00:00:00+00:00", "key": "k", "value": {"a": [1, 2.5, "x"]}, "version": 1}"#,
+            br#"{"value": {"a": 1}, "expires_at": "2025-01-01T00:00:10.5Z", "extra": [1, {"b": null}]}"#,
+            br#"{"value": {}, "created_at": "", "expires_at": null}"#,
+            br#"{"value": {"a": 1}, "value": {"b": 2}}"#,
+            br#"{"value": "{"a": 1}"}"#,
+            br#"{"value": {"n": 18446744073709551615}}"#,
+            br#"{"value": {"s": "1234567890123456789012345"}}"#,
+            br#" {"value": {"a": 1}, "version": 1.0}"#,
+            br#"{"value": {"a": 1}, "created_at": "2025-13-01T00:00:00"}"#,
+        ];
+        for bytes in samples {
+            let general = parse_object(bytes).and_then(from_document);
+            let fast = decode(bytes);
+            match (&fast, &general) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{}", String::from_utf8_lossy(bytes)),
+                (Err(a), Err(b)) => assert_eq!(a.kind(), b.kind()),
+                _ => panic!(
+                    "paths disagree on {}: {fast:?} vs {general:?}",
+                    String::from_utf8_lossy(bytes)
+                ),
+            }
+        }
     }
 
     #[test]

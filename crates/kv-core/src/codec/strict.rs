@@ -43,7 +43,24 @@ pub fn json_type(v: &Value) -> &'static str {
 }
 
 /// Scans JSON text for integer literals that do not fit `i64`/`u64`.
-fn check_integer_ranges(bytes: &[u8]) -> Result<()> {
+pub(crate) fn check_integer_ranges(bytes: &[u8]) -> Result<()> {
+    // Out-of-range integers need at least 19 digits in a row: most texts have no such run.
+    let mut run = 0u32;
+    let mut long_run = false;
+    for &b in bytes {
+        run = if b.wrapping_sub(b'0') < 10 {
+            run + 1
+        } else {
+            0
+        };
+        if run >= 19 {
+            long_run = true;
+            break;
+        }
+    }
+    if !long_run {
+        return Ok(());
+    }
     let mut i = 0;
     let n = bytes.len();
     while i < n {
