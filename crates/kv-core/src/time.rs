@@ -92,7 +92,7 @@ impl Timestamp {
     /// `self + d` rounded up to whole microseconds, or `None` past [`Timestamp::MAX`].
     pub fn checked_add(self, d: Duration) -> Option<Self> {
         let nanos = d.as_nanos();
-        let micros = nanos / 1000 + u128::from(nanos % 1000 != 0);
+        let micros = nanos / 1000 + u128::from(!nanos.is_multiple_of(1000));
         let micros = i64::try_from(micros).ok()?;
         Self::from_unix_micros(self.micros.checked_add(micros)?)
     }
