@@ -1,6 +1,7 @@
 """The benchmark workload of WORKLOAD.md (v1), run on py-key-value (PyPI py-key-value-aio).
 
-Usage: python py_workload.py --store memory|disk|redis [--profile quick|full] [--url URL]
+Usage: python py_workload.py --store memory|disk|rocksdb|redis|memcached [--profile quick|full] [--url URL]
+(memcached: --url HOST:PORT)
 Prints one JSON line per store and op (WORKLOAD.md section 6) on stdout; progress on stderr.
 """
 
@@ -37,10 +38,19 @@ def make_store(kind, url, tmp):
         from key_value.aio.stores.disk import DiskStore
 
         return DiskStore(directory=tmp)
+    if kind == "rocksdb":
+        from key_value.aio.stores.rocksdb import RocksDBStore
+
+        return RocksDBStore(path=tmp)
     if kind == "redis":
         from key_value.aio.stores.redis import RedisStore
 
         return RedisStore(url=url)
+    if kind == "memcached":
+        from key_value.aio.stores.memcached import MemcachedStore
+
+        host, _, port = url.rpartition(":")
+        return MemcachedStore(host=host or "127.0.0.1", port=int(port or 11211))
     raise SystemExit(f"unknown store {kind}")
 
 

@@ -58,6 +58,7 @@ pub const BACKENDS: &[Backend] = &[
     local("disk", "kv-store-disk", "disk::"),
     local("multi-disk", "kv-store-disk", "multi_disk::"),
     local("rocksdb", "kv-store-rocksdb", "rocksdb::"),
+    local("rocksdb-handle", "kv-store-rocksdb", "rocksdb_handle::"),
     server("redis", "kv-store-redis", "redis::", "KV_TEST_REDIS_URL"),
     server(
         "valkey",
@@ -75,6 +76,12 @@ pub const BACKENDS: &[Backend] = &[
         "memcached",
         "kv-store-memcached",
         "memcached::",
+        "KV_TEST_MEMCACHED",
+    ),
+    server(
+        "memcached-v1",
+        "kv-store-memcached",
+        "memcached_v1::",
         "KV_TEST_MEMCACHED",
     ),
     server(

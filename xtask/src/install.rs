@@ -61,7 +61,7 @@ pub struct Venv {
 pub const INTEROP_VENV: Venv = Venv {
     dir: "venv-interop",
     // py-key-value and the pinned dependencies of the extras the interop and bench scripts use
-    // (memory, pydantic, disk, redis); versions as in shared/fixtures/MANIFEST.md.
+    // (memory, pydantic, disk, redis, valkey); versions as in shared/fixtures/MANIFEST.md.
     packages: &[
         "py-key-value-aio==0.5.0",
         "beartype==0.23.1",
@@ -70,6 +70,9 @@ pub const INTEROP_VENV: Venv = Venv {
         "diskcache==5.6.3",
         "pathvalidate==3.3.1",
         "redis==8.1.0",
+        "aiomcache==0.8.2",
+        "valkey-glide==2.6.0",
+        "rocksdict==0.3.29",
     ],
 };
 
@@ -78,6 +81,7 @@ const VENVS: &[&Venv] = &[&INTEROP_VENV];
 
 pub fn install() -> Result<()> {
     install_apt()?;
+    install_valkey()?;
     let state = workspace::ensure_state_dir()?;
     for venv in VENVS {
         install_venv(venv, &state)?;
@@ -134,6 +138,64 @@ fn install_apt() -> Result<()> {
     install.args(missing.iter().map(|p| p.package));
     process::run(&mut install)?;
     Ok(())
+}
+
+/// Where Debian bookworm gets `valkey-server` (test-services.md §3.2).
+const BACKPORTS_SOURCES: &str = "/etc/apt/sources.list.d/bookworm-backports.sources";
+const BACKPORTS_ENTRY: &str = "Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+";
+
+/// Whether an apt source for bookworm-backports is configured.
+fn backports_listed() -> bool {
+    let in_dir = fs::read_dir("/etc/apt/sources.list.d")
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .any(|e| fs::read_to_string(e.path()).is_ok_and(|t| t.contains("bookworm-backports")));
+    in_dir
+        || fs::read_to_string("/etc/apt/sources.list")
+            .is_ok_and(|t| t.contains("bookworm-backports"))
+}
+
+/// `valkey-server` and `valkey-cli`: from bookworm-backports on Debian 12 (the source is added
+/// once, with the default pin, so nothing else is taken from it), from the normal archive elsewhere.
+fn install_valkey() -> Result<()> {
+    if process::which("valkey-server").is_some() && process::which("valkey-cli").is_some() {
+        println!("apt: valkey present (valkey-server, valkey-cli)");
+        return Ok(());
+    }
+    if process::which("apt-get").is_none() || !process::is_root() {
+        println!(
+            "warning: valkey-server is missing; install it yourself (Debian 12: \
+             `apt-get install -t bookworm-backports valkey-server valkey-tools`)"
+        );
+        return Ok(());
+    }
+    let os = fs::read_to_string("/etc/os-release").unwrap_or_default();
+    let bookworm = os.lines().any(|l| l == "VERSION_CODENAME=bookworm");
+    let mut install = Command::new("apt-get");
+    install
+        .args(["install", "-y", "-q"])
+        .env("DEBIAN_FRONTEND", "noninteractive");
+    if bookworm {
+        if !backports_listed() {
+            println!("apt: adding bookworm-backports ({BACKPORTS_SOURCES})");
+            fs::write(BACKPORTS_SOURCES, BACKPORTS_ENTRY)
+                .with_context(|| format!("writing {BACKPORTS_SOURCES}"))?;
+        }
+        install.args(["-t", "bookworm-backports"]);
+    }
+    process::run(
+        Command::new("apt-get")
+            .args(["update", "-q"])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )?;
+    install.args(["valkey-server", "valkey-tools"]);
+    process::run(&mut install)
 }
 
 /// The `python` of a venv under the state directory.

@@ -69,7 +69,214 @@ pub const SUITES: &[Suite] = &[
         env_var: None,
         run: typed,
     },
+    Suite {
+        name: "disk",
+        env_var: None,
+        run: disk,
+    },
+    Suite {
+        name: "multi-disk",
+        env_var: None,
+        run: multi_disk,
+    },
+    Suite {
+        name: "redis",
+        env_var: Some("KV_TEST_REDIS_URL"),
+        run: redis,
+    },
+    Suite {
+        name: "valkey",
+        env_var: Some("KV_TEST_VALKEY_URL"),
+        run: valkey,
+    },
+    Suite {
+        name: "valkey-cluster",
+        env_var: Some("KV_TEST_VALKEY_CLUSTER_URL"),
+        run: valkey_cluster,
+    },
+    Suite {
+        name: "memcached",
+        env_var: Some("KV_TEST_MEMCACHED"),
+        run: memcached,
+    },
 ];
+
+/// py-key-value's MemcachedStore (aiomcache) and kv's MemcachedStore on the live memcached,
+/// both directions, plain and MemcachedV1 keys (`interop/memcached.py`, the
+/// `memcached_interop` example of `kv-store-memcached`).
+fn memcached(ctx: &Ctx) -> Result<()> {
+    let addr = envfile::lookup("KV_TEST_MEMCACHED").context("KV_TEST_MEMCACHED is not set")?;
+    let work = ctx.work.join("memcached");
+    fs::create_dir_all(&work).with_context(|| format!("creating {}", work.display()))?;
+    let (py_expect, rs_expect) = (
+        work.join("python-expect.jsonl"),
+        work.join("rust-expect.jsonl"),
+    );
+    // A per-run token keeps these collections apart from other runs on a shared server.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let token = format!("{:x}-{nanos:x}", std::process::id());
+    let (addr_arg, token_arg) = (Path::new(&addr), Path::new(&token));
+    let example = [
+        "-q",
+        "-p",
+        "kv-store-memcached",
+        "--example",
+        "memcached_interop",
+    ];
+    // Build first: py-key-value floors native TTLs (10.5 s -> 10 s), so a slow build between
+    // the two steps could let that entry expire natively before Rust reads it.
+    process::run(workspace::cargo().arg("build").args(example))?;
+    ctx.python(
+        "memcached.py",
+        &[Path::new("write"), addr_arg, token_arg, &py_expect],
+    )?;
+    let rust = |mode: &str, expect: &Path| -> Result<()> {
+        let mut cmd = workspace::cargo();
+        cmd.arg("run")
+            .args(example)
+            .args(["--", mode, &addr, &token])
+            .arg(expect);
+        process::run(&mut cmd)
+    };
+    rust("read", &py_expect)?;
+    rust("write", &rs_expect)?;
+    ctx.python(
+        "memcached.py",
+        &[Path::new("read"), addr_arg, token_arg, &rs_expect],
+    )?;
+    Ok(())
+}
+
+/// py-key-value's RedisStore and kv's RedisStore on the live redis-server, both directions.
+fn redis(ctx: &Ctx) -> Result<()> {
+    redis_both_ways(ctx, "redis", "kv-store-redis", "KV_TEST_REDIS_URL")
+}
+
+/// py-key-value's ValkeyStore (valkey-glide) and kv's ValkeyStore on valkey-server.
+fn valkey(ctx: &Ctx) -> Result<()> {
+    redis_both_ways(ctx, "valkey", "kv-store-valkey", "KV_TEST_VALKEY_URL")
+}
+
+/// The same on the 3-master Valkey cluster.
+fn valkey_cluster(ctx: &Ctx) -> Result<()> {
+    redis_both_ways(
+        ctx,
+        "valkey-cluster",
+        "kv-store-valkey",
+        "KV_TEST_VALKEY_CLUSTER_URL",
+    )
+}
+
+/// Python writes and lists, Rust reads; Rust writes the same cases and lists, Python reads
+/// (`interop/redis_valkey.py`, the `redis_interop`/`valkey_interop` example of the Rust crate).
+fn redis_both_ways(ctx: &Ctx, kind: &str, package: &str, var: &str) -> Result<()> {
+    let url = envfile::lookup(var).with_context(|| format!("{var} is not set"))?;
+    let work = ctx.work.join(kind);
+    fs::create_dir_all(&work).with_context(|| format!("creating {}", work.display()))?;
+    let (py_expect, rs_expect) = (
+        work.join("python-expect.jsonl"),
+        work.join("rust-expect.jsonl"),
+    );
+    let (kind_arg, url_arg) = (Path::new(kind), Path::new(&url));
+    let example = package.trim_start_matches("kv-store-").to_owned() + "_interop";
+    // Build first: py-key-value floors native TTLs (10.5 s -> 10 s), so a slow first build
+    // between the two steps could let the 10.5 s entry expire natively before Rust reads it.
+    process::run(workspace::cargo().args(["build", "-q", "-p", package, "--example", &example]))?;
+    ctx.python(
+        "redis_valkey.py",
+        &[Path::new("write"), kind_arg, url_arg, &py_expect],
+    )?;
+    let mut read = workspace::cargo();
+    read.args([
+        "run",
+        "-q",
+        "-p",
+        package,
+        "--example",
+        &example,
+        "--",
+        "read",
+        kind,
+        &url,
+    ])
+    .arg(&py_expect);
+    process::run(&mut read)?;
+    let mut write = workspace::cargo();
+    write
+        .args([
+            "run",
+            "-q",
+            "-p",
+            package,
+            "--example",
+            &example,
+            "--",
+            "write",
+            kind,
+            &url,
+        ])
+        .arg(&py_expect)
+        .arg(&rs_expect);
+    process::run(&mut write)?;
+    ctx.python(
+        "redis_valkey.py",
+        &[Path::new("read"), kind_arg, url_arg, &rs_expect],
+    )
+}
+
+/// DiskStore (diskcache directory), both directions on live directories (no server).
+fn disk(ctx: &Ctx) -> Result<()> {
+    disk_both_ways(ctx, "disk")
+}
+
+/// MultiDiskStore (a diskcache directory per collection), both directions.
+fn multi_disk(ctx: &Ctx) -> Result<()> {
+    disk_both_ways(ctx, "multi-disk")
+}
+
+/// py-key-value writes a directory that `kv-store-disk`'s `interop` example reads, and the
+/// other way round; each writer lists what it wrote (`interop/disk.py`).
+fn disk_both_ways(ctx: &Ctx, kind: &str) -> Result<()> {
+    let work = ctx.work.join(kind);
+    if work.exists() {
+        fs::remove_dir_all(&work).with_context(|| format!("removing {}", work.display()))?;
+    }
+    fs::create_dir_all(&work).with_context(|| format!("creating {}", work.display()))?;
+    let rust_example = |mode: &str, dir: &Path, expect: &Path| -> Result<()> {
+        let mut cmd = workspace::cargo();
+        cmd.args([
+            "run",
+            "-q",
+            "-p",
+            "kv-store-disk",
+            "--example",
+            "interop",
+            "--",
+            mode,
+            kind,
+        ])
+        .arg(dir)
+        .arg(expect);
+        process::run(&mut cmd)
+    };
+    let kind_arg = Path::new(kind);
+    let (py_dir, py_expect) = (work.join("python-dir"), work.join("python-expect.jsonl"));
+    ctx.python(
+        "disk.py",
+        &[Path::new("write"), kind_arg, &py_dir, &py_expect],
+    )?;
+    rust_example("read", &py_dir, &py_expect)?;
+    let (rs_dir, rs_expect) = (work.join("rust-dir"), work.join("rust-expect.jsonl"));
+    rust_example("write", &rs_dir, &rs_expect)?;
+    ctx.python(
+        "disk.py",
+        &[Path::new("read"), kind_arg, &rs_dir, &rs_expect],
+    )?;
+    Ok(())
+}
 
 /// Typed values (py-key-value's PydanticAdapter vs kv's TypedStore), both directions (no server).
 fn typed(ctx: &Ctx) -> Result<()> {

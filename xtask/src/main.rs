@@ -18,6 +18,7 @@ mod process;
 mod service_defs;
 mod services;
 mod test_runner;
+mod valkey_cluster;
 mod workspace;
 
 use std::process::ExitCode;

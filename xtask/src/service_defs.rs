@@ -121,6 +121,31 @@ pub const SERVICES: &[ServiceDef] = &[
             )]
         },
     },
+    // test-services.md §3.2 (the 3-master cluster for `valkey-cluster`: valkey_cluster.rs)
+    ServiceDef {
+        name: "valkey",
+        backends: &["valkey"],
+        binary: Binary::OnPath("valkey-server"),
+        default_port: 6380,
+        launch: Launch::Daemon {
+            pid_file: "valkey.pid",
+        },
+        args: |c| {
+            let mut args = crate::valkey_cluster::daemon_args(c, "valkey");
+            args.extend(["--protected-mode".into(), "yes".into()]);
+            args
+        },
+        ready: Readiness::Exchange {
+            send: b"PING\r\n",
+            expect: b"+PONG",
+        },
+        env: |c| {
+            vec![(
+                "KV_TEST_VALKEY_URL".into(),
+                format!("redis://127.0.0.1:{}/0", c.port),
+            )]
+        },
+    },
     // test-services.md §3.3
     ServiceDef {
         name: "memcached",

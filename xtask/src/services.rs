@@ -48,6 +48,16 @@ pub fn up(selected: &[String]) -> Result<()> {
             }
         }
     }
+    if selected.is_empty() || selected.iter().any(|s| s == "valkey-cluster") {
+        match crate::valkey_cluster::start(&state, as_root) {
+            Ok(Some(summary)) => println!("{:<12} {summary}", "valkey-cluster"),
+            Ok(None) => {}
+            Err(err) => {
+                eprintln!("{:<12} FAILED: {err:#}", "valkey-cluster");
+                failures.push("valkey-cluster");
+            }
+        }
+    }
     let vars = running_env(&state)?;
     envfile::write(&envfile::path(), &vars)?;
     println!(
@@ -159,7 +169,7 @@ fn start(def: &ServiceDef, state: &Path, as_root: bool) -> Result<Option<String>
     )))
 }
 
-fn record(dir: &Path, pid: u32, binary: &Path) -> Result<()> {
+pub(crate) fn record(dir: &Path, pid: u32, binary: &Path) -> Result<()> {
     let name = binary
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -170,7 +180,7 @@ fn record(dir: &Path, pid: u32, binary: &Path) -> Result<()> {
 }
 
 /// The recorded PID of the service in `dir`, if that process is alive and runs its binary.
-fn running_pid(dir: &Path) -> Option<u32> {
+pub(crate) fn running_pid(dir: &Path) -> Option<u32> {
     let pid: u32 = fs::read_to_string(dir.join("xtask.pid"))
         .ok()?
         .trim()
@@ -181,7 +191,7 @@ fn running_pid(dir: &Path) -> Option<u32> {
 }
 
 /// Stops the service in `dir` by its recorded PID. `Ok(None)`: nothing was running.
-fn stop(dir: &Path) -> Result<Option<u32>> {
+pub(crate) fn stop(dir: &Path) -> Result<Option<u32>> {
     let pid = running_pid(dir);
     if let Some(pid) = pid {
         process::terminate(pid, STOP_GRACE)?;
@@ -256,7 +266,7 @@ fn free_port(preferred: u16) -> Result<u16> {
     Ok(listener.local_addr()?.port())
 }
 
-fn wait_for_pid_file(pid_file: &Path, dir: &Path) -> Result<u32> {
+pub(crate) fn wait_for_pid_file(pid_file: &Path, dir: &Path) -> Result<u32> {
     let deadline = Instant::now() + READY_TIMEOUT;
     loop {
         if let Some(pid) = fs::read_to_string(pid_file)
@@ -276,7 +286,7 @@ fn wait_for_pid_file(pid_file: &Path, dir: &Path) -> Result<u32> {
     }
 }
 
-fn wait_ready(ready: &Readiness, port: u16, pid: u32) -> Result<()> {
+pub(crate) fn wait_ready(ready: &Readiness, port: u16, pid: u32) -> Result<()> {
     let deadline = Instant::now() + READY_TIMEOUT;
     let mut last_error = anyhow!("not checked yet");
     while Instant::now() < deadline {

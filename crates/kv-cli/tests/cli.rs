@@ -107,3 +107,154 @@ fn store_comes_from_the_environment() {
         .unwrap();
     assert!(stderr(&o).contains("nosuch"), "{}", stderr(&o));
 }
+
+fn ok_stdout(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "exit {:?}: {}",
+        o.status.code(),
+        stderr(o)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn every_command_against_an_embedded_disk_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("disk://{}", dir.path().join("data").display());
+    ok_stdout(&kv(
+        &url,
+        &["put", "users", "alice", r#"{"name": "Alice", "age": 30}"#],
+    ));
+    ok_stdout(&kv(
+        &url,
+        &["put", "users", "bob", r#"{"name": "Bob"}"#, "--ttl", "100"],
+    ));
+    ok_stdout(&kv(&url, &["put", "teams", "red", "{}"]));
+    assert_eq!(
+        ok_stdout(&kv(&url, &["get", "users", "alice"])).trim(),
+        r#"{"age":30,"name":"Alice"}"#
+    );
+    let ttl: serde_json::Value =
+        serde_json::from_str(&ok_stdout(&kv(&url, &["ttl", "users", "bob"]))).unwrap();
+    assert_eq!(ttl["value"]["name"], "Bob");
+    let secs = ttl["ttl"].as_f64().unwrap();
+    assert!(secs > 95.0 && secs <= 100.0, "{secs}");
+    let ttl: serde_json::Value =
+        serde_json::from_str(&ok_stdout(&kv(&url, &["ttl", "users", "alice"]))).unwrap();
+    assert!(ttl["ttl"].is_null());
+    assert_eq!(
+        ok_stdout(&kv(&url, &["delete", "users", "alice"])).trim(),
+        "true"
+    );
+    assert_eq!(kv(&url, &["get", "users", "alice"]).status.code(), Some(1));
+    assert_eq!(ok_stdout(&kv(&url, &["keys", "users"])).trim(), "bob");
+    assert_eq!(ok_stdout(&kv(&url, &["collections"])), "teams\nusers\n");
+    assert_eq!(
+        ok_stdout(&kv(&url, &["collections", "--limit", "1"])),
+        "teams\n"
+    );
+    // A multi-disk store cannot list its collections: a clear error, exit 2.
+    let multi = format!("multi-disk://{}", dir.path().join("multi").display());
+    let o = kv(&multi, &["collections"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot list"), "{}", stderr(&o));
+}
+
+#[test]
+fn copy_moves_10000_entries_with_their_ttls() {
+    let dir = tempfile::tempdir().unwrap();
+    let from = format!("disk://{}", dir.path().join("from").display());
+    // Into Redis when a server is configured (the CI), else into a second disk store.
+    let to = std::env::var("KV_TEST_REDIS_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| format!("disk://{}", dir.path().join("to").display()));
+    let collection = format!("copy-{}", std::process::id());
+    // Fill the source through the library (fast), half of the entries with a TTL.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let source = kv::open(&from).unwrap();
+        let entries: Vec<(String, kv::Object)> = (0..5_000)
+            .map(|i| {
+                (
+                    format!("plain-{i}"),
+                    serde_json::json!({"i": i}).as_object().cloned().unwrap(),
+                )
+            })
+            .collect();
+        source
+            .put_many(Some(&collection), entries, None)
+            .await
+            .unwrap();
+        let entries: Vec<(String, kv::Object)> = (0..5_000)
+            .map(|i| {
+                (
+                    format!("ttl-{i}"),
+                    serde_json::json!({"i": i}).as_object().cloned().unwrap(),
+                )
+            })
+            .collect();
+        source
+            .put_many(
+                Some(&collection),
+                entries,
+                Some(std::time::Duration::from_secs(600)),
+            )
+            .await
+            .unwrap();
+        source.close().await.unwrap();
+    });
+    let o = Command::new(env!("CARGO_BIN_EXE_kv"))
+        .args([
+            "copy",
+            "--from",
+            &from,
+            "--to",
+            &to,
+            "--collection",
+            &collection,
+        ])
+        .output()
+        .unwrap();
+    let out = ok_stdout(&o);
+    assert!(
+        out.contains("copied 10000 entries (5000 with a TTL) in 1 collections"),
+        "{out}"
+    );
+    rt.block_on(async {
+        let target = kv::open(&to).unwrap();
+        let keys: Vec<String> = (0..5_000)
+            .flat_map(|i| [format!("plain-{i}"), format!("ttl-{i}")])
+            .collect();
+        let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let got = target.ttl_many(Some(&collection), &refs).await.unwrap();
+        for (key, entry) in keys.iter().zip(&got) {
+            let (value, ttl) = entry.as_ref().unwrap_or_else(|| panic!("{key} not copied"));
+            let i: u64 = key.rsplit('-').next().unwrap().parse().unwrap();
+            assert_eq!(value["i"], i, "{key}");
+            match (key.starts_with("ttl"), ttl) {
+                (false, None) => {}
+                (true, Some(t)) => assert!(t.as_secs() > 500 && t.as_secs() <= 600, "{key}: {t:?}"),
+                other => panic!("{key}: ttl not preserved: {other:?}"),
+            }
+        }
+        assert_eq!(
+            target.delete_many(Some(&collection), &refs).await.unwrap(),
+            10_000
+        );
+    });
+}
+
+#[test]
+fn copy_needs_a_listing_source_or_named_collections() {
+    let dir = tempfile::tempdir().unwrap();
+    let from = format!("multi-disk://{}", dir.path().join("from").display());
+    let to = format!("disk://{}", dir.path().join("to").display());
+    let o = Command::new(env!("CARGO_BIN_EXE_kv"))
+        .args(["copy", "--from", &from, "--to", &to])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--collection"), "{}", stderr(&o));
+}

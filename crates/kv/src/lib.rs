@@ -29,3 +29,15 @@ pub use open::{open, Scheme, SCHEMES};
 
 #[cfg(feature = "memory")]
 pub use kv_store_memory as memory;
+
+#[cfg(feature = "disk")]
+pub use kv_store_disk as disk;
+
+#[cfg(feature = "redis")]
+pub use kv_store_redis as redis;
+
+#[cfg(feature = "valkey")]
+pub use kv_store_valkey as valkey;
+
+#[cfg(feature = "memcached")]
+pub use kv_store_memcached as memcached;

@@ -235,10 +235,75 @@ fn open_enabled(parsed: &StoreUrl<'_>, url: &str) -> Result<Arc<dyn KeyValue>> {
         ))),
         #[cfg(feature = "memory")]
         "null" => Ok(Arc::new(kv_store_memory::NullStore::new())),
+        #[cfg(feature = "disk")]
+        "disk" => {
+            let mut builder = kv_store_disk::DiskStore::builder(directory(parsed)?);
+            if let Some(max) = parsed.usize_param("max_size")? {
+                builder = builder.max_size(max as u64);
+            }
+            if let Some(c) = parsed.params.get("default_collection") {
+                builder = builder.default_collection(c.clone());
+            }
+            Ok(Arc::new(builder.build()))
+        }
+        #[cfg(feature = "disk")]
+        "multi-disk" => {
+            let mut builder = kv_store_disk::MultiDiskStore::builder(directory(parsed)?);
+            if let Some(max) = parsed.usize_param("max_size")? {
+                builder = builder.max_size(max as u64);
+            }
+            if let Some(c) = parsed.params.get("default_collection") {
+                builder = builder.default_collection(c.clone());
+            }
+            Ok(Arc::new(builder.build()))
+        }
+        #[cfg(feature = "redis")]
+        "redis" | "rediss" => Ok(Arc::new(kv_store_redis::RedisStore::from_url(url)?)),
+        #[cfg(feature = "valkey")]
+        "valkey" => Ok(Arc::new(kv_store_valkey::ValkeyStore::from_url(url)?)),
+        #[cfg(feature = "valkey")]
+        "valkey+cluster" => Ok(Arc::new(kv_store_valkey::ValkeyStore::from_url(
+            &cluster_url(parsed)?,
+        )?)),
+        #[cfg(feature = "memcached")]
+        "memcached" => Ok(Arc::new(kv_store_memcached::MemcachedStore::new(
+            parsed.location.trim_end_matches('/'),
+        )?)),
         other => Err(Error::setup(format!(
             "the '{other}' scheme has no opener in this build"
         ))),
     }
+}
+
+/// The directory of `disk://DIR` (relative paths are relative to the working directory).
+#[allow(dead_code)]
+fn directory(parsed: &StoreUrl<'_>) -> Result<std::path::PathBuf> {
+    if parsed.location.is_empty() {
+        return Err(Error::setup(format!(
+            "{}:// needs a directory, e.g. {}://./kv-data",
+            parsed.scheme, parsed.scheme
+        )));
+    }
+    Ok(std::path::PathBuf::from(percent_decode(parsed.location)))
+}
+
+/// `valkey+cluster://a:1,b:2,c:3` as fred's `redis-cluster://a:1?node=b:2&node=c:3`.
+#[allow(dead_code)]
+fn cluster_url(parsed: &StoreUrl<'_>) -> Result<String> {
+    let mut nodes = parsed
+        .location
+        .trim_end_matches('/')
+        .split(',')
+        .filter(|n| !n.is_empty());
+    let first = nodes
+        .next()
+        .ok_or_else(|| Error::setup("valkey+cluster:// needs at least one host:port"))?;
+    let rest: Vec<String> = nodes.map(|n| format!("node={n}")).collect();
+    Ok(if rest.is_empty() {
+        format!("redis-cluster://{first}")
+    } else {
+        format!("redis-cluster://{first}?{}", rest.join("&"))
+    })
 }
 
 #[cfg(test)]
@@ -272,6 +337,11 @@ mod tests {
             err.to_string()
                 .contains("unknown store URL scheme 'nosuch'"),
             "{err}"
+        );
+        let parsed = StoreUrl::parse("valkey+cluster://a:1,b:2,c:3").unwrap();
+        assert_eq!(
+            cluster_url(&parsed).unwrap(),
+            "redis-cluster://a:1?node=b:2&node=c:3"
         );
         let err = open("no-scheme").err().unwrap();
         assert_eq!(err.kind(), &kv_core::ErrorKind::Setup);

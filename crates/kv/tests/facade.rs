@@ -74,3 +74,26 @@ async fn open_every_memory_scheme() {
         .unwrap();
     assert!(err.to_string().contains("not a number"), "{err}");
 }
+
+#[cfg(feature = "disk")]
+#[tokio::test]
+async fn disk_urls_persist_across_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    for scheme in ["disk", "multi-disk"] {
+        let url = format!("{scheme}://{}", dir.path().join(scheme).display());
+        let store = kv::open(&url).unwrap();
+        store
+            .put(Some("c"), "k", v(7), Some(Duration::from_secs(60)))
+            .await
+            .unwrap();
+        store.close().await.unwrap();
+        let again = kv::open(&url).unwrap();
+        assert_eq!(
+            again.get(Some("c"), "k").await.unwrap(),
+            Some(v(7)),
+            "{scheme}"
+        );
+    }
+    let err = kv::open("disk://").err().unwrap();
+    assert!(err.to_string().contains("needs a directory"), "{err}");
+}

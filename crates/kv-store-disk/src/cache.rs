@@ -1,0 +1,164 @@
+//! One python-diskcache directory: `cache.db` plus value files, with a small connection pool.
+//! All methods here block; the stores call them through [`Cache::run`] (on tokio's blocking pool).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use kv_core::{Error, Result};
+use parking_lot::Mutex;
+use rusqlite::{Connection, OpenFlags};
+
+use crate::error;
+use crate::settings::{self, Settings};
+
+/// The database file name inside a cache directory.
+pub const DB_NAME: &str = "cache.db";
+
+/// How long a connection waits for another writer (diskcache uses 60 s).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Idle connections kept per cache.
+const MAX_IDLE: usize = 8;
+
+/// How a cache directory is opened.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct CacheOptions {
+    /// `max_size` in bytes (`None`/0: no eviction).
+    pub(crate) max_size: Option<u64>,
+    /// Create the directory when missing.
+    pub(crate) auto_create: bool,
+}
+
+/// An open diskcache directory.
+pub(crate) struct Cache {
+    pub(crate) dir: PathBuf,
+    db_path: PathBuf,
+    pub(crate) settings: Settings,
+    pub(crate) page_size: i64,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cache")
+            .field("dir", &self.dir)
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Cache {
+    /// Opens (creating if allowed) the cache in `dir`, like `diskcache.Cache(dir, ...)`.
+    pub(crate) fn open(dir: &Path, options: CacheOptions) -> Result<Cache> {
+        ensure_directory(dir, options.auto_create)?;
+        let db_path = dir.join(DB_NAME);
+        let conn = open_connection(&db_path)
+            .map_err(|e| error::setup(format!("cannot open {}: {e}", db_path.display()), e))?;
+        let settings = settings::initialize(&conn, options.max_size).map_err(|e| {
+            error::setup(
+                format!("cannot initialize the cache in {}: {e}", dir.display()),
+                e,
+            )
+        })?;
+        settings::apply_pragmas(&conn, &settings).map_err(error::sqlite)?;
+        let page_size: i64 = conn
+            .query_row("PRAGMA page_size", [], |r| r.get(0))
+            .map_err(error::sqlite)?;
+        Ok(Cache {
+            dir: dir.to_path_buf(),
+            db_path,
+            settings,
+            page_size,
+            idle: Mutex::new(vec![conn]),
+        })
+    }
+
+    /// Runs `f` with a pooled connection on the current thread.
+    pub(crate) fn with_conn<R>(&self, f: impl FnOnce(&mut Connection) -> Result<R>) -> Result<R> {
+        let pooled = self.idle.lock().pop();
+        let mut conn = match pooled {
+            Some(conn) => conn,
+            None => {
+                let conn = open_connection(&self.db_path).map_err(error::sqlite)?;
+                settings::apply_pragmas(&conn, &self.settings).map_err(error::sqlite)?;
+                conn
+            }
+        };
+        let result = f(&mut conn);
+        // A connection left inside a transaction (a panic or a failed ROLLBACK) is dropped.
+        if conn.is_autocommit() {
+            let mut idle = self.idle.lock();
+            if idle.len() < MAX_IDLE {
+                idle.push(conn);
+            }
+        }
+        result
+    }
+
+    /// Runs `f` with a pooled connection on tokio's blocking pool.
+    pub(crate) async fn run<R, F>(self: &Arc<Self>, f: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Cache, &mut Connection) -> Result<R> + Send + 'static,
+    {
+        // On a multi-thread runtime the SQLite call runs right here after telling tokio to move
+        // this worker's other tasks elsewhere (`block_in_place`): no thread hop for a call that
+        // takes microseconds. A current-thread runtime cannot do that, so it hops to the
+        // blocking pool.
+        if tokio::runtime::Handle::try_current()
+            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread)
+        {
+            return tokio::task::block_in_place(|| self.with_conn(|conn| f(self, conn)));
+        }
+        let cache = Arc::clone(self);
+        tokio::task::spawn_blocking(move || cache.with_conn(|conn| f(&cache, conn)))
+            .await
+            .map_err(|e| Error::backend(false, format!("disk task failed: {e}")))?
+    }
+
+    /// Drops the idle connections (checkpointing the WAL when the last one closes).
+    pub(crate) fn close(&self) {
+        self.idle.lock().clear();
+    }
+}
+
+fn ensure_directory(dir: &Path, auto_create: bool) -> Result<()> {
+    match std::fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(_) => Err(Error::setup(format!(
+            "'{}' exists and is not a directory",
+            dir.display()
+        ))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if !auto_create {
+                return Err(Error::setup(format!(
+                    "Directory '{}' does not exist (auto_create is off)",
+                    dir.display()
+                )));
+            }
+            std::fs::create_dir_all(dir).map_err(|e| {
+                error::setup(
+                    format!("cannot create directory '{}': {e}", dir.display()),
+                    e,
+                )
+            })
+        }
+        Err(e) => Err(error::setup(
+            format!("cannot use directory '{}': {e}", dir.display()),
+            e,
+        )),
+    }
+}
+
+fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.set_prepared_statement_cache_capacity(32);
+    Ok(conn)
+}
