@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kv::{KeyValue, Object};
-use serde_json::json;
+use serde_json::{json, Value};
 
 const COLLECTION: &str = "bench";
 const BATCH: u64 = 100;
@@ -27,14 +27,22 @@ fn key(i: u64) -> String {
     format!("user-{i:07}")
 }
 
+/// The workload's value, built field by field (as a Python dict literal is).
 fn value(i: u64) -> Object {
-    let k = key(i);
-    let email = format!("{k}@example.com");
-    match json!({"name": k, "email": email, "age": 20 + i % 60, "tags": ["a", "b"], "active": true})
-    {
-        serde_json::Value::Object(map) => map,
-        _ => Object::new(),
-    }
+    let name = key(i);
+    let mut map = Object::new();
+    map.insert("active".to_owned(), Value::Bool(true));
+    map.insert("age".to_owned(), Value::from(20 + i % 60));
+    map.insert(
+        "email".to_owned(),
+        Value::String(format!("{name}@example.com")),
+    );
+    map.insert("name".to_owned(), Value::String(name));
+    map.insert(
+        "tags".to_owned(),
+        Value::Array(vec![Value::from("a"), Value::from("b")]),
+    );
+    map
 }
 
 struct Phase {
