@@ -262,6 +262,15 @@ fn disk_both_ways(ctx: &Ctx, kind: &str) -> Result<()> {
         .arg(expect);
         process::run(&mut cmd)
     };
+    // Build the example first: Python's short-TTL entries must not expire while cargo compiles.
+    process::run(workspace::cargo().args([
+        "build",
+        "-q",
+        "-p",
+        "kv-store-disk",
+        "--example",
+        "interop",
+    ]))?;
     let kind_arg = Path::new(kind);
     let (py_dir, py_expect) = (work.join("python-dir"), work.join("python-expect.jsonl"));
     ctx.python(
