@@ -123,6 +123,16 @@ impl Cache {
     }
 }
 
+/// Creates `dir` (and missing parents) readable by the owner only: cached values are data the
+/// other users of the machine have no business reading.
+pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
 fn ensure_directory(dir: &Path, auto_create: bool) -> Result<()> {
     match std::fs::metadata(dir) {
         Ok(meta) if meta.is_dir() => Ok(()),
@@ -137,7 +147,7 @@ fn ensure_directory(dir: &Path, auto_create: bool) -> Result<()> {
                     dir.display()
                 )));
             }
-            std::fs::create_dir_all(dir).map_err(|e| {
+            create_private_dir(dir).map_err(|e| {
                 error::setup(
                     format!("cannot create directory '{}': {e}", dir.display()),
                     e,

@@ -79,7 +79,7 @@ impl Backend for MultiDiskBackend {
                 "'{}' exists and is not a directory",
                 base.display()
             ))),
-            Err(_) if auto_create => std::fs::create_dir_all(&base).map_err(|e| {
+            Err(_) if auto_create => crate::cache::create_private_dir(&base).map_err(|e| {
                 Error::setup(format!("cannot create '{}': {e}", base.display())).with_source(e)
             }),
             Err(_) => Err(Error::setup(format!(

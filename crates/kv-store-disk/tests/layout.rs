@@ -420,3 +420,34 @@ async fn auto_create_false_fails_with_setup() {
     let err = store.get(None, "k").await.unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::Setup);
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn created_directories_are_private() {
+    use kv_core::KeyValue;
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let value = serde_json::json!({"secret": 1})
+        .as_object()
+        .cloned()
+        .unwrap();
+    let disk_dir = tmp.path().join("new").join("disk");
+    let disk = kv_store_disk::DiskStore::new(&disk_dir);
+    disk.put(Some("c"), "k", value.clone(), None).await.unwrap();
+    let multi_dir = tmp.path().join("multi");
+    let multi = kv_store_disk::MultiDiskStore::new(&multi_dir);
+    multi.put(Some("c"), "k", value, None).await.unwrap();
+    for dir in [
+        disk_dir.parent().unwrap().to_path_buf(),
+        disk_dir,
+        multi_dir,
+    ] {
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+        assert_eq!(
+            mode & 0o077,
+            0,
+            "{} is accessible to others: {mode:o}",
+            dir.display()
+        );
+    }
+}
