@@ -34,6 +34,16 @@ pub fn run() -> Result<()> {
                 ]))
             }),
         ),
+        (
+            "cargo doc --workspace --no-deps (warnings are errors)",
+            Box::new(|| {
+                process::run(
+                    workspace::cargo()
+                        .args(["doc", "--workspace", "--no-deps"])
+                        .env("RUSTDOCFLAGS", "-D warnings"),
+                )
+            }),
+        ),
         ("services up", Box::new(|| services::up(&[]))),
         (
             "test --require",
