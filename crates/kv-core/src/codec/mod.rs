@@ -2,4 +2,5 @@
 
 pub mod canonical;
 pub mod envelope;
+pub mod redis;
 pub mod strict;

@@ -207,6 +207,24 @@ pub fn service_url(variable: &str) -> Option<String> {
     }
 }
 
+/// The fixtures written by py-key-value (`shared/fixtures`): `$KV_FIXTURES_DIR`, else the
+/// `shared/fixtures` found beside one of the ancestors of `start` (pass `env!("CARGO_MANIFEST_DIR")`).
+pub fn fixtures_dir(start: &std::path::Path) -> std::path::PathBuf {
+    if let Ok(dir) = std::env::var("KV_FIXTURES_DIR") {
+        return dir.into();
+    }
+    start
+        .ancestors()
+        .map(|a| a.join("shared").join("fixtures"))
+        .find(|candidate| candidate.join("MANIFEST.md").exists())
+        .unwrap_or_else(|| {
+            panic!(
+                "shared/fixtures not found beside {}; set KV_FIXTURES_DIR",
+                start.display()
+            )
+        })
+}
+
 /// A boxed test body.
 pub type CaseFuture = Pin<Box<dyn Future<Output = Result<()>> + Send>>;
 

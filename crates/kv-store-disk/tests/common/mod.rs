@@ -76,19 +76,9 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// The shared fixtures directory (`../shared/fixtures/backends/<name>`).
+/// The shared fixtures directory (`shared/fixtures/backends/<name>`).
 pub fn fixture(name: &str) -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let candidates = [
-        std::env::var("KV_SHARED_DIR").map(PathBuf::from).ok(),
-        Some(manifest.join("../../../shared")),
-        Some(PathBuf::from("/work/shared")),
-    ];
-    for base in candidates.into_iter().flatten() {
-        let dir = base.join("fixtures/backends").join(name);
-        if dir.is_dir() {
-            return dir;
-        }
-    }
-    panic!("fixture directory for {name} not found (set KV_SHARED_DIR)");
+    kv_core::conformance::fixtures_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
+        .join("backends")
+        .join(name)
 }

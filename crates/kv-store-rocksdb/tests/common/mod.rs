@@ -10,7 +10,6 @@ pub fn fixture_dir() -> PathBuf {
     let candidates = [
         std::env::var("KV_SHARED_DIR").map(PathBuf::from).ok(),
         Some(manifest.join("../../../shared")),
-        Some(PathBuf::from("/work/shared")),
     ];
     for base in candidates.into_iter().flatten() {
         let dir = base.join("fixtures/backends/rocksdb");
