@@ -1,6 +1,6 @@
 """The benchmark workload of WORKLOAD.md (v1), run on py-key-value (PyPI py-key-value-aio).
 
-Usage: python py_workload.py --store memory|disk|rocksdb|redis|memcached [--profile quick|full] [--url URL]
+Usage: python py_workload.py --store memory|disk|rocksdb|redis|valkey|memcached [--profile quick|full] [--url URL]
 (memcached: --url HOST:PORT)
 Prints one JSON line per store and op (WORKLOAD.md section 6) on stdout; progress on stderr.
 """
@@ -46,10 +46,18 @@ def make_store(kind, url, tmp):
         from key_value.aio.stores.redis import RedisStore
 
         return RedisStore(url=url)
+    if kind == "valkey":
+        from urllib.parse import urlparse
+
+        from key_value.aio.stores.valkey import ValkeyStore
+
+        u = urlparse(url)
+        db = int(u.path.strip("/") or 0)
+        return ValkeyStore(host=u.hostname or "127.0.0.1", port=u.port or 6379, db=db)
     if kind == "memcached":
         from key_value.aio.stores.memcached import MemcachedStore
 
-        host, _, port = url.rpartition(":")
+        host, _, port = url.removeprefix("memcached://").rstrip("/").rpartition(":")
         return MemcachedStore(host=host or "127.0.0.1", port=int(port or 11211))
     raise SystemExit(f"unknown store {kind}")
 
@@ -155,7 +163,7 @@ async def main():
     runs = []
     for rep in range(r):
         tmp = tempfile.mkdtemp(prefix="kv-bench-py-")
-        if args.store == "redis":
+        if args.store in ("redis", "valkey"):
             await clean_redis(args.url)
         store = make_store(args.store, args.url, tmp)
         await store.setup()
@@ -165,7 +173,7 @@ async def main():
         if close:
             await close()
         shutil.rmtree(tmp, ignore_errors=True)
-        if args.store == "redis":
+        if args.store in ("redis", "valkey"):
             await clean_redis(args.url)
     for op in runs[0]:
         values = [run[op][0] for run in runs]

@@ -53,7 +53,14 @@ const TARGETS: &[Target] = &[
         feature: "disk",
         env_var: None,
         py_store: Some("disk"),
-        raw: Some(("kv-store-disk", "raw_workload")),
+        raw: None,
+    },
+    Target {
+        name: "rocksdb",
+        feature: "rocksdb",
+        env_var: None,
+        py_store: Some("rocksdb"),
+        raw: None,
     },
     Target {
         name: "redis",
@@ -62,15 +69,38 @@ const TARGETS: &[Target] = &[
         py_store: Some("redis"),
         raw: Some(("kv-store-redis", "raw_workload")),
     },
+    Target {
+        name: "valkey",
+        feature: "valkey",
+        env_var: Some("KV_TEST_VALKEY_URL"),
+        py_store: Some("valkey"),
+        raw: Some(("kv-store-valkey", "raw_workload")),
+    },
+    Target {
+        name: "memcached",
+        feature: "memcached",
+        env_var: Some("KV_TEST_MEMCACHED"),
+        py_store: Some("memcached"),
+        raw: Some(("kv-store-memcached", "raw_workload")),
+    },
 ];
 
-fn url_for(target: &Target, scratch: &Path) -> Option<String> {
-    match target.env_var {
-        Some(var) => envfile::lookup(var),
-        None if target.name == "disk" => {
-            Some(format!("disk://{}", scratch.join("kv-disk").display()))
-        }
-        None => Some(format!("{}://", target.name)),
+/// The server's address as the env file gives it (`None` for local stores).
+fn server_address(target: &Target) -> Option<String> {
+    target.env_var.and_then(envfile::lookup)
+}
+
+/// The URL `kv bench` opens: the server variable in kv's scheme, or a scratch directory.
+fn kv_url(target: &Target, scratch: &Path) -> Option<String> {
+    match (target.name, server_address(target)) {
+        ("valkey", Some(url)) => Some(url.replacen("redis://", "valkey://", 1)),
+        ("memcached", Some(addr)) => Some(format!("memcached://{addr}")),
+        (_, Some(url)) => Some(url),
+        ("memory", None) => Some("memory://".to_owned()),
+        (name, None) => Some(format!(
+            "{name}://{}",
+            scratch.join(format!("kv-{name}")).display()
+        )),
     }
 }
 
@@ -163,6 +193,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         "--release",
         "-p",
         "kv-cli",
+        "--no-default-features",
         "--features",
         &features.join(","),
     ]))?;
@@ -170,7 +201,8 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     let python = install::venv_python(&state, &INTEROP_VENV);
     let mut all = Vec::new();
     for target in enabled {
-        let url = url_for(target, &scratch).context("no store URL")?;
+        let url = kv_url(target, &scratch).context("no store URL")?;
+        let address = server_address(target);
         let mut lines = Vec::new();
         let kv_out = scratch.join(format!("kv-{}.jsonl", target.name));
         let mut kv = Command::new(&kv_bin);
@@ -192,7 +224,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
                 example,
                 "--",
             ])
-            .arg(&url)
+            .arg(address.as_deref().unwrap_or(&url))
             .arg(&raw_out);
             if args.quick {
                 raw.arg("--quick");
@@ -204,11 +236,12 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         }
         if let Some(store) = target.py_store {
             if python.exists() {
-                let py_url = if target.name == "disk" {
-                    scratch.join("py-disk").display().to_string()
-                } else {
-                    url.clone()
-                };
+                let py_url = address.clone().unwrap_or_else(|| {
+                    scratch
+                        .join(format!("py-{}", target.name))
+                        .display()
+                        .to_string()
+                });
                 lines.extend(python_lines(&python, store, &py_url, args.quick, &scratch)?);
             } else {
                 println!("bench {}: no interop venv, py-key-value skipped (run `cargo xtask services install`)", target.name);

@@ -61,7 +61,7 @@ pub struct Venv {
 pub const INTEROP_VENV: Venv = Venv {
     dir: "venv-interop",
     // py-key-value and the pinned dependencies of the extras the interop and bench scripts use
-    // (memory, pydantic, disk, redis, valkey); versions as in shared/fixtures/MANIFEST.md.
+    // (memory, pydantic, disk, redis, valkey, wrappers-encryption); versions as in shared/fixtures/MANIFEST.md.
     packages: &[
         "py-key-value-aio==0.5.0",
         "beartype==0.23.1",
@@ -73,6 +73,7 @@ pub const INTEROP_VENV: Venv = Venv {
         "aiomcache==0.8.2",
         "valkey-glide==2.6.0",
         "rocksdict==0.3.29",
+        "cryptography==50.0.2",
     ],
 };
 

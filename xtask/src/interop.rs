@@ -80,6 +80,16 @@ pub const SUITES: &[Suite] = &[
         run: multi_disk,
     },
     Suite {
+        name: "wrappers",
+        env_var: None,
+        run: wrappers,
+    },
+    Suite {
+        name: "rocksdb",
+        env_var: None,
+        run: rocksdb,
+    },
+    Suite {
         name: "redis",
         env_var: Some("KV_TEST_REDIS_URL"),
         run: redis,
@@ -229,62 +239,85 @@ fn redis_both_ways(ctx: &Ctx, kind: &str, package: &str, var: &str) -> Result<()
 
 /// DiskStore (diskcache directory), both directions on live directories (no server).
 fn disk(ctx: &Ctx) -> Result<()> {
-    disk_both_ways(ctx, "disk")
+    directory_both_ways(ctx, "kv-store-disk", "disk.py", Some("disk"), "disk")
 }
 
 /// MultiDiskStore (a diskcache directory per collection), both directions.
 fn multi_disk(ctx: &Ctx) -> Result<()> {
-    disk_both_ways(ctx, "multi-disk")
+    directory_both_ways(
+        ctx,
+        "kv-store-disk",
+        "disk.py",
+        Some("multi-disk"),
+        "multi-disk",
+    )
 }
 
-/// py-key-value writes a directory that `kv-store-disk`'s `interop` example reads, and the
-/// other way round; each writer lists what it wrote (`interop/disk.py`).
-fn disk_both_ways(ctx: &Ctx, kind: &str) -> Result<()> {
-    let work = ctx.work.join(kind);
+/// RocksDBStore (rocksdict layout), both directions (`interop/rocksdb.py`; no server).
+fn rocksdb(ctx: &Ctx) -> Result<()> {
+    directory_both_ways(ctx, "kv-store-rocksdb", "rocksdb.py", None, "rocksdb")
+}
+
+/// py-key-value writes a directory that `package`'s `interop` example reads, and the other way
+/// round; each writer lists what it wrote. `kind` (when given) is the first argument of both
+/// sides after the mode; `work_name` names the exchange directory.
+fn directory_both_ways(
+    ctx: &Ctx,
+    package: &str,
+    script: &str,
+    kind: Option<&str>,
+    work_name: &str,
+) -> Result<()> {
+    let work = ctx.work.join(work_name);
     if work.exists() {
         fs::remove_dir_all(&work).with_context(|| format!("removing {}", work.display()))?;
     }
     fs::create_dir_all(&work).with_context(|| format!("creating {}", work.display()))?;
+    let example = ["-q", "-p", package, "--example", "interop"];
     let rust_example = |mode: &str, dir: &Path, expect: &Path| -> Result<()> {
         let mut cmd = workspace::cargo();
-        cmd.args([
-            "run",
-            "-q",
-            "-p",
-            "kv-store-disk",
-            "--example",
-            "interop",
-            "--",
-            mode,
-            kind,
-        ])
-        .arg(dir)
-        .arg(expect);
+        cmd.arg("run").args(example).args(["--", mode]);
+        cmd.args(kind).arg(dir).arg(expect);
         process::run(&mut cmd)
     };
     // Build the example first: Python's short-TTL entries must not expire while cargo compiles.
-    process::run(workspace::cargo().args([
-        "build",
-        "-q",
-        "-p",
-        "kv-store-disk",
-        "--example",
-        "interop",
-    ]))?;
-    let kind_arg = Path::new(kind);
+    process::run(workspace::cargo().arg("build").args(example))?;
+    let python = |mode: &str, dir: &Path, expect: &Path| -> Result<()> {
+        let mut args: Vec<&Path> = vec![Path::new(mode)];
+        args.extend(kind.map(Path::new));
+        args.extend([dir, expect]);
+        ctx.python(script, &args)
+    };
     let (py_dir, py_expect) = (work.join("python-dir"), work.join("python-expect.jsonl"));
-    ctx.python(
-        "disk.py",
-        &[Path::new("write"), kind_arg, &py_dir, &py_expect],
-    )?;
+    python("write", &py_dir, &py_expect)?;
     rust_example("read", &py_dir, &py_expect)?;
     let (rs_dir, rs_expect) = (work.join("rust-dir"), work.join("rust-expect.jsonl"));
     rust_example("write", &rs_dir, &rs_expect)?;
-    ctx.python(
-        "disk.py",
-        &[Path::new("read"), kind_arg, &rs_dir, &rs_expect],
-    )?;
+    python("read", &rs_dir, &rs_expect)?;
     Ok(())
+}
+
+/// CompressionWrapper and FernetEncryptionWrapper stacks over one DiskStore directory: Python
+/// writes, Rust reads (value, raw payload, TTL); Rust writes, Python reads
+/// (`interop/wrappers.py`, the `interop` example of `kv-wrappers`).
+fn wrappers(ctx: &Ctx) -> Result<()> {
+    let work = ctx.work.join("wrappers");
+    if work.exists() {
+        fs::remove_dir_all(&work).with_context(|| format!("removing {}", work.display()))?;
+    }
+    fs::create_dir_all(&work).with_context(|| format!("creating {}", work.display()))?;
+    let example = ["-q", "-p", "kv-wrappers", "--example", "interop"];
+    process::run(workspace::cargo().arg("build").args(example))?;
+    let rust = |mode: &str, dir: &Path| -> Result<()> {
+        let mut cmd = workspace::cargo();
+        cmd.arg("run").args(example).args(["--", mode]).arg(dir);
+        process::run(&mut cmd)
+    };
+    let (py_dir, rs_dir) = (work.join("python-dir"), work.join("rust-dir"));
+    ctx.python("wrappers.py", &[Path::new("write"), &py_dir])?;
+    rust("read", &py_dir)?;
+    rust("write", &rs_dir)?;
+    ctx.python("wrappers.py", &[Path::new("read"), &rs_dir])
 }
 
 /// Typed values (py-key-value's PydanticAdapter vs kv's TypedStore), both directions (no server).

@@ -67,5 +67,9 @@ pub enum Command {
         /// Also write one JSON line per operation to this file.
         #[arg(long)]
         json: Option<std::path::PathBuf>,
+        /// Instead of the workload: load this many entries and report the peak RSS of this
+        /// process against the JSON size stored (one `load_rss` line).
+        #[arg(long, value_name = "ENTRIES")]
+        load: Option<u64>,
     },
 }

@@ -19,9 +19,14 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
             to,
             collections,
         } => crate::copy::run(&from, &to, &collections).await,
-        Command::Bench { quick, json } => {
+        Command::Bench { quick, json, load } => {
             let store = open(&cli.store)?;
-            crate::bench::run(store, &cli.store, quick, json.as_deref()).await
+            match load {
+                Some(entries) => {
+                    crate::bench::load(store, &cli.store, entries, json.as_deref()).await
+                }
+                None => crate::bench::run(store, &cli.store, quick, json.as_deref()).await,
+            }
         }
         command => {
             let store = open(&cli.store)?;

@@ -2,7 +2,6 @@
 //! in the middle of a workload, and a wrong password.
 
 mod redis {
-    use std::net::TcpListener;
     use std::process::{Child, Command, Stdio};
     use std::time::{Duration, Instant};
 
@@ -40,6 +39,7 @@ mod redis {
             println!("SKIPPED: redis-server is not on PATH");
             return None;
         };
+        let mut server = Server(child);
         let deadline = Instant::now() + Duration::from_secs(10);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(
@@ -48,20 +48,18 @@ mod redis {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
-        Some(Server(child))
-    }
-
-    fn free_port() -> u16 {
-        TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port()
+        // A server that could not bind exits: then the port answered for someone else.
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(
+            matches!(server.0.try_wait(), Ok(None)),
+            "private redis-server on port {port} exited at start"
+        );
+        Some(server)
     }
 
     #[tokio::test]
     async fn restart_mid_workload_recovers_without_rebuilding() {
-        let port = free_port();
+        let port = kv_core::conformance::private_port();
         let Some(server) = start(port, &[]) else {
             return;
         };
@@ -103,7 +101,7 @@ mod redis {
 
     #[tokio::test]
     async fn wrong_password_is_a_clear_authentication_error() {
-        let port = free_port();
+        let port = kv_core::conformance::private_port();
         let Some(_server) = start(port, &["--requirepass", "right-secret"]) else {
             return;
         };

@@ -41,3 +41,5 @@ pub use kv_store_valkey as valkey;
 
 #[cfg(feature = "memcached")]
 pub use kv_store_memcached as memcached;
+#[cfg(feature = "rocksdb")]
+pub use kv_store_rocksdb as rocksdb;

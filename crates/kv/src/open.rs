@@ -257,6 +257,14 @@ fn open_enabled(parsed: &StoreUrl<'_>, url: &str) -> Result<Arc<dyn KeyValue>> {
             }
             Ok(Arc::new(builder.build()))
         }
+        #[cfg(feature = "rocksdb")]
+        "rocksdb" => {
+            let mut builder = kv_store_rocksdb::RocksDBStore::builder(directory(parsed)?);
+            if let Some(c) = parsed.params.get("default_collection") {
+                builder = builder.default_collection(c.clone());
+            }
+            Ok(Arc::new(builder.build()))
+        }
         #[cfg(feature = "redis")]
         "redis" | "rediss" => Ok(Arc::new(kv_store_redis::RedisStore::from_url(url)?)),
         #[cfg(feature = "valkey")]
@@ -345,12 +353,11 @@ mod tests {
         );
         let err = open("no-scheme").err().unwrap();
         assert_eq!(err.kind(), &kv_core::ErrorKind::Setup);
-        if !cfg!(feature = "rocksdb") {
-            let err = open("rocksdb:///tmp/x").err().unwrap();
-            assert!(
-                err.to_string().contains("enable the `rocksdb` feature"),
-                "{err}"
-            );
+        // Every scheme this build leaves out names the feature that adds it.
+        for scheme in SCHEMES.iter().filter(|s| !s.enabled) {
+            let err = open(&format!("{}://x", scheme.scheme)).err().unwrap();
+            let wanted = format!("enable the `{}` feature", scheme.feature);
+            assert!(err.to_string().contains(&wanted), "{err}");
         }
     }
 }

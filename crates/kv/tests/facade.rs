@@ -97,3 +97,16 @@ async fn disk_urls_persist_across_opens() {
     let err = kv::open("disk://").err().unwrap();
     assert!(err.to_string().contains("needs a directory"), "{err}");
 }
+
+#[cfg(feature = "rocksdb")]
+#[tokio::test]
+async fn rocksdb_url_persists_across_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("rocksdb://{}?default_collection=main", dir.path().display());
+    let store = kv::open(&url).unwrap();
+    store.put(None, "k", v(9), None).await.unwrap();
+    store.close().await.unwrap();
+    drop(store);
+    let again = kv::open(&url).unwrap();
+    assert_eq!(again.get(Some("main"), "k").await.unwrap(), Some(v(9)));
+}

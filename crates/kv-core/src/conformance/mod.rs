@@ -207,6 +207,28 @@ pub fn service_url(variable: &str) -> Option<String> {
     }
 }
 
+/// A loopback port for a server a test starts (and may restart on the same port) itself.
+///
+/// Ports from the OS (`bind(":0")`) come from the ephemeral range, where the client's own
+/// outgoing connections also take their local ports: a restart on such a port can find it
+/// taken. These come from below that range (20000..32000), spread by process id so parallel
+/// test processes do not pick the same one, and are checked free before they are returned.
+pub fn private_port() -> u16 {
+    use std::sync::atomic::{AtomicU16, Ordering};
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    const BASE: u16 = 20_000;
+    const SPAN: u16 = 12_000;
+    let start = (std::process::id() % u32::from(SPAN)) as u16;
+    for _ in 0..SPAN {
+        let offset = (start + NEXT.fetch_add(7, Ordering::Relaxed)) % SPAN;
+        let port = BASE + offset;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free loopback port in {BASE}..{}", BASE + SPAN)
+}
+
 /// The fixtures written by py-key-value (`shared/fixtures`): `$KV_FIXTURES_DIR`, else the
 /// `shared/fixtures` found beside one of the ancestors of `start` (pass `env!("CARGO_MANIFEST_DIR")`).
 pub fn fixtures_dir(start: &std::path::Path) -> std::path::PathBuf {

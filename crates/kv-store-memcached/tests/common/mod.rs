@@ -2,7 +2,6 @@
 
 #![allow(dead_code)]
 
-use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -87,10 +86,7 @@ pub struct PrivateServer {
 impl PrivateServer {
     /// Starts `memcached -l 127.0.0.1 -p <free port> -U 0 -u root` and waits until it accepts.
     pub fn start() -> PrivateServer {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("free port")
-            .port();
+        let port = kv_core::conformance::private_port();
         let mut server = PrivateServer { port, child: None };
         server.spawn();
         server
