@@ -182,7 +182,11 @@ mod tests {
     fn dynamodb_brings_dynalite() {
         let names = |list: &[&str]| -> Vec<&str> {
             let list: Vec<String> = list.iter().map(|s| s.to_string()).collect();
-            select(&list).expect("known").iter().map(|b| b.name).collect()
+            select(&list)
+                .expect("known")
+                .iter()
+                .map(|b| b.name)
+                .collect()
         };
         assert_eq!(names(&["dynamodb"]), ["dynamodb", "dynalite"]);
         assert_eq!(names(&["dynalite", "dynamodb"]), ["dynalite", "dynamodb"]);

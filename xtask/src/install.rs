@@ -129,7 +129,13 @@ pub fn install() -> Result<()> {
 /// The major version of `node` on PATH.
 fn node_major() -> Option<u32> {
     let version = process::output_of(Command::new("node").arg("--version"))?;
-    version.trim().trim_start_matches('v').split('.').next()?.parse().ok()
+    version
+        .trim()
+        .trim_start_matches('v')
+        .split('.')
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// `npm install --prefix <state>/<prefix> --no-save <spec>` unless the executable is there
@@ -160,13 +166,22 @@ fn install_npm(package: &NpmPackage, state: &Path) -> Result<()> {
         }
     }
     if process::which("npm").is_none() {
-        println!("warning: npm is not on PATH; cannot install {}", package.spec);
+        println!(
+            "warning: npm is not on PATH; cannot install {}",
+            package.spec
+        );
         return Ok(());
     }
     fs::create_dir_all(&prefix).with_context(|| format!("creating {}", prefix.display()))?;
     process::run(
         Command::new("npm")
-            .args(["install", "--no-save", "--no-audit", "--no-fund", "--prefix"])
+            .args([
+                "install",
+                "--no-save",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+            ])
             .arg(&prefix)
             .arg(package.spec),
     )

@@ -199,7 +199,14 @@ pub const SERVICES: &[ServiceDef] = &[
         },
         default_port: 5000,
         launch: Launch::Foreground,
-        args: |c| vec!["-H".into(), "127.0.0.1".into(), "-p".into(), c.port.to_string()],
+        args: |c| {
+            vec![
+                "-H".into(),
+                "127.0.0.1".into(),
+                "-p".into(),
+                c.port.to_string(),
+            ]
+        },
         ready: Readiness::Http { path: "/moto-api/" },
         env: |c| {
             vec![(
@@ -239,10 +246,23 @@ pub const SERVICES: &[ServiceDef] = &[
         // dynalite answers any request (400 without credentials): a TCP accept means ready.
         ready: Readiness::Tcp,
         env: |c| {
-            vec![(
+            // The binary too: the DynamoDB fault tests start private dynalite servers.
+            let state = c.dir.parent().unwrap_or(&c.dir);
+            let bin = crate::services::find_binary(
+                &Binary::Npm {
+                    prefix: crate::install::DYNALITE_NPM.prefix,
+                    name: crate::install::DYNALITE_NPM.bin,
+                },
+                state,
+            );
+            let mut vars = vec![(
                 "KV_TEST_DYNALITE_ENDPOINT".into(),
                 format!("http://127.0.0.1:{}", c.port),
-            )]
+            )];
+            if let Some(bin) = bin {
+                vars.push(("KV_TEST_DYNALITE_BIN".into(), bin.display().to_string()));
+            }
+            vars
         },
     },
 ];

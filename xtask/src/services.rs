@@ -257,10 +257,14 @@ pub fn find_binary(binary: &Binary, state: &Path) -> Option<PathBuf> {
         Binary::VenvScript { venv, name } => {
             Some(state.join(venv).join("bin").join(name)).filter(|p| p.is_file())
         }
-        Binary::Npm { prefix, name } => {
-            Some(state.join(prefix).join("node_modules").join(".bin").join(name))
-                .filter(|p| p.exists())
-        }
+        Binary::Npm { prefix, name } => Some(
+            state
+                .join(prefix)
+                .join("node_modules")
+                .join(".bin")
+                .join(name),
+        )
+        .filter(|p| p.exists()),
     }
 }
 

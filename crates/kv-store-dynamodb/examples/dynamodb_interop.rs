@@ -135,12 +135,7 @@ fn cases(token: &str) -> Vec<Case> {
             json!({"blob": "R".repeat(40_000)}),
             None,
         ),
-        (
-            Some(users),
-            "a::b".into(),
-            json!({"k": "compound"}),
-            None,
-        ),
+        (Some(users), "a::b".into(), json!({"k": "compound"}), None),
         (
             Some(format!("long-{token}")),
             "forty-days".into(),
@@ -158,7 +153,12 @@ async fn write(store: &DynamoDBStore, token: &str, expect: &str) -> Result<usize
     };
     for (c, k, v, ttl) in cases(token) {
         store
-            .put(c.as_deref(), &k, obj(v.clone()), ttl.map(Duration::from_secs_f64))
+            .put(
+                c.as_deref(),
+                &k,
+                obj(v.clone()),
+                ttl.map(Duration::from_secs_f64),
+            )
             .await
             .map_err(|e| format!("put {k}: {e}"))?;
         entry(c.as_deref(), &k, v, ttl.map(|t| now() + t));

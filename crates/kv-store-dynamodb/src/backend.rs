@@ -32,7 +32,10 @@ enum ClientState {
     /// Built from the AWS configuration at setup.
     Pending(Box<crate::client::LoadSpec>),
     /// Ready; `own` tells whether the store built it.
-    Ready { client: Client, own: bool },
+    Ready {
+        client: Client,
+        own: bool,
+    },
     Closed,
 }
 
@@ -117,7 +120,12 @@ impl DynamoDBBackend {
         }
     }
 
-    async fn get_item(&self, client: &Client, collection: &Name<'_>, key: &Name<'_>) -> Result<Option<Item>> {
+    async fn get_item(
+        &self,
+        client: &Client,
+        collection: &Name<'_>,
+        key: &Name<'_>,
+    ) -> Result<Option<Item>> {
         let out = client
             .get_item()
             .table_name(&self.table)

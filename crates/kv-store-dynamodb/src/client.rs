@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
 use aws_credential_types::Credentials;
@@ -28,6 +29,7 @@ pub(crate) struct LoadSpec {
     pub(crate) connect_timeout: Duration,
     pub(crate) attempt_timeout: Duration,
     pub(crate) operation_timeout: Duration,
+    pub(crate) max_attempts: Option<u32>,
 }
 
 /// The region used with a custom endpoint when nothing else names one (local servers ignore it).
@@ -42,6 +44,9 @@ impl LoadSpec {
             .operation_timeout(self.operation_timeout)
             .build();
         let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(timeouts);
+        if let Some(attempts) = self.max_attempts {
+            loader = loader.retry_config(RetryConfig::standard().with_max_attempts(attempts));
+        }
         if let Some(profile) = &self.profile {
             loader = loader.profile_name(profile);
         }

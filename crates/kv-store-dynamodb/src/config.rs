@@ -23,7 +23,8 @@ pub const DEFAULT_TABLE_WAIT: Duration = Duration::from_secs(300);
 
 /// A user function applied to the `CreateTable` request before the store's required
 /// parameters (name, key schema, attribute definitions, on-demand billing) override it.
-pub type TableConfig = Arc<dyn Fn(CreateTableFluentBuilder) -> CreateTableFluentBuilder + Send + Sync>;
+pub type TableConfig =
+    Arc<dyn Fn(CreateTableFluentBuilder) -> CreateTableFluentBuilder + Send + Sync>;
 
 /// Static credentials (local servers, tests); never printed.
 #[derive(Clone)]
@@ -77,6 +78,7 @@ pub struct DynamoDBStoreBuilder {
     attempt_timeout: Duration,
     operation_timeout: Duration,
     table_wait: Duration,
+    max_attempts: Option<u32>,
     auto_create: bool,
     table_config: Option<TableConfig>,
     default_collection: Option<String>,
@@ -95,6 +97,7 @@ impl Default for DynamoDBStoreBuilder {
             attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
             operation_timeout: DEFAULT_OPERATION_TIMEOUT,
             table_wait: DEFAULT_TABLE_WAIT,
+            max_attempts: None,
             auto_create: true,
             table_config: None,
             default_collection: None,
@@ -114,6 +117,7 @@ impl fmt::Debug for DynamoDBStoreBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("attempt_timeout", &self.attempt_timeout)
             .field("operation_timeout", &self.operation_timeout)
+            .field("max_attempts", &self.max_attempts)
             .field("auto_create", &self.auto_create)
             .field("table_config", &self.table_config.as_ref().map(|_| "fn"))
             .field("default_collection", &self.default_collection)
@@ -195,6 +199,13 @@ impl DynamoDBStoreBuilder {
         self
     }
 
+    /// Attempts per SDK operation, the first included (default: the SDK's standard retry mode,
+    /// 3 attempts with jittered exponential backoff on throttling, 5xx and connection errors).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = Some(attempts.max(1));
+        self
+    }
+
     /// How long setup waits for a new table to become `ACTIVE` (default [`DEFAULT_TABLE_WAIT`]).
     pub fn table_wait(mut self, wait: Duration) -> Self {
         self.table_wait = wait;
@@ -252,6 +263,7 @@ impl DynamoDBStoreBuilder {
                 connect_timeout: self.connect_timeout,
                 attempt_timeout: self.attempt_timeout,
                 operation_timeout: self.operation_timeout,
+                max_attempts: self.max_attempts,
             })),
         };
         let backend = DynamoDBBackend::new(

@@ -60,7 +60,7 @@ where
             ErrorKind::Setup,
             format!("DynamoDB {operation} could not be sent: {}", cause()),
         ),
-        SdkError::DispatchFailure(failure) => (
+        SdkError::DispatchFailure(_) => (
             ErrorKind::Connection,
             format!("cannot reach DynamoDB for {operation}: {}", cause()),
         ),
@@ -68,7 +68,7 @@ where
             ErrorKind::Connection,
             format!("DynamoDB {operation}: the response was cut off or garbled"),
         ),
-        SdkError::ConstructionFailure(failure) => (
+        SdkError::ConstructionFailure(_) => (
             ErrorKind::Setup,
             format!("DynamoDB {operation} request could not be built (region, endpoint or credentials): {}", cause()),
         ),
@@ -129,7 +129,10 @@ mod tests {
             ErrorKind::Setup
         );
         assert_eq!(
-            service_kind("ValidationException", "Item size has exceeded the maximum allowed size"),
+            service_kind(
+                "ValidationException",
+                "Item size has exceeded the maximum allowed size"
+            ),
             ErrorKind::ValueTooLarge
         );
         assert_eq!(

@@ -125,7 +125,11 @@ fn native_expiry(item: &Item) -> Result<Option<Timestamp>> {
             )))
         }
     };
-    let invalid = || Error::deserialization(format!("the item's `ttl` attribute {text:?} is not epoch seconds"));
+    let invalid = || {
+        Error::deserialization(format!(
+            "the item's `ttl` attribute {text:?} is not epoch seconds"
+        ))
+    };
     let seconds: f64 = text.trim().parse().map_err(|_| invalid())?;
     if !seconds.is_finite() {
         return Err(invalid());
@@ -210,7 +214,10 @@ mod tests {
             TTL.into(),
             AttributeValue::N((floor.unix_micros() / 1_000_000).to_string()),
         );
-        assert_eq!(decode(Some(&item)).unwrap().unwrap().expires_at, Some(floor));
+        assert_eq!(
+            decode(Some(&item)).unwrap().unwrap().expires_at,
+            Some(floor)
+        );
     }
 
     #[test]

@@ -28,12 +28,10 @@ pub(crate) async fn ensure(client: &Client, spec: &TableSpec<'_>) -> Result<()> 
     match describe(client, spec.name).await? {
         Some(TableStatus::Active) => {}
         Some(_) => wait_active(client, spec).await?,
-        None if !spec.auto_create => {
-            return Err(Error::setup(format!(
-                "Table '{}' does not exist. Either create the table manually or enable auto_create.",
-                spec.name
-            )))
-        }
+        None if !spec.auto_create => return Err(Error::setup(format!(
+            "Table '{}' does not exist. Either create the table manually or enable auto_create.",
+            spec.name
+        ))),
         None => {
             create(client, spec).await?;
             wait_active(client, spec).await?;
@@ -136,7 +134,11 @@ async fn wait_active(client: &Client, spec: &TableSpec<'_>) -> Result<()> {
 /// (dynalite answers `UnknownOperationException`) or refuse them only get a warning: expiry is
 /// enforced on every read anyway.
 async fn enable_ttl(client: &Client, table: &str) -> Result<()> {
-    let described = client.describe_time_to_live().table_name(table).send().await;
+    let described = client
+        .describe_time_to_live()
+        .table_name(table)
+        .send()
+        .await;
     let description = match described {
         Ok(out) => out.time_to_live_description().cloned(),
         Err(err) => return tolerate("DescribeTimeToLive", table, err),

@@ -1,7 +1,8 @@
 //! Batch operations use the fewest calls: 1 000 keys round-trip through `put_many` (40
 //! `BatchWriteItem`), `get_many` (10 `BatchGetItem`) and `delete_many` (10 `BatchGetItem` to count
 //! live entries, then 40 `BatchWriteItem`), counted by an SDK interceptor on the HTTP requests
-//! actually sent (retries included).
+//! actually sent (retries included). Also the conformance suite's 10 000-key case, with a
+//! deadline the emulators can meet.
 
 mod common;
 
@@ -9,7 +10,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use kv_core::conformance::obj;
+use kv_core::conformance::{obj, robustness, SuiteConfig, TestCtx};
 use kv_core::KeyValue;
 use kv_store_dynamodb::aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
 use kv_store_dynamodb::aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
@@ -91,7 +92,10 @@ async fn thousand_keys(variable: &str) {
     );
 
     let got = store.get_many(Some(c), &refs).await.unwrap();
-    assert_eq!(counter.take(), calls(&[("BatchGetItem", N.div_ceil(GET_CHUNK))]));
+    assert_eq!(
+        counter.take(),
+        calls(&[("BatchGetItem", N.div_ceil(GET_CHUNK))])
+    );
     for (i, value) in got.iter().enumerate() {
         assert_eq!(value.as_ref(), Some(&obj(json!({"i": i}))), "k{i:04}");
     }
@@ -100,7 +104,10 @@ async fn thousand_keys(variable: &str) {
     let mut doomed: Vec<String> = keys.iter().step_by(2).cloned().collect();
     doomed.extend((0..100).map(|i| format!("absent{i}")));
     let doomed_refs: Vec<&str> = doomed.iter().map(String::as_str).collect();
-    assert_eq!(store.delete_many(Some(c), &doomed_refs).await.unwrap(), N / 2);
+    assert_eq!(
+        store.delete_many(Some(c), &doomed_refs).await.unwrap(),
+        N / 2
+    );
     assert_eq!(
         counter.take(),
         calls(&[
@@ -142,13 +149,35 @@ async fn duplicates_in_batches(variable: &str) {
         got,
         vec![Some(obj(json!({"v": 2}))), Some(obj(json!({"v": 2}))), None]
     );
-    assert_eq!(store.delete_many(Some(&c), &["a", "a", "b"]).await.unwrap(), 1);
+    assert_eq!(
+        store.delete_many(Some(&c), &["a", "a", "b"]).await.unwrap(),
+        1
+    );
+}
+
+/// The conformance case `bad_input__batch_of_10000`, with a deadline the emulators can meet.
+async fn ten_thousand_keys(variable: &'static str) {
+    let Some(store) = common::store(variable).await else {
+        return;
+    };
+    let ctx = TestCtx::new("test_bad_input__batch_of_10000", SuiteConfig::new());
+    let case = robustness::bad_input(Arc::clone(&store), ctx, "batch_of_10000");
+    tokio::time::timeout(Duration::from_secs(120), case)
+        .await
+        .expect("10 000-key batches within 120 s")
+        .unwrap();
+    store.close().await.unwrap();
 }
 
 mod dynamodb {
     #[tokio::test]
     async fn thousand_keys_with_the_fewest_calls() {
         super::thousand_keys(super::common::MOTO).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn ten_thousand_keys_round_trip() {
+        super::ten_thousand_keys(super::common::MOTO).await;
     }
 
     #[tokio::test]
@@ -161,6 +190,11 @@ mod dynalite {
     #[tokio::test]
     async fn thousand_keys_with_the_fewest_calls() {
         super::thousand_keys(super::common::DYNALITE).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn ten_thousand_keys_round_trip() {
+        super::ten_thousand_keys(super::common::DYNALITE).await;
     }
 
     #[tokio::test]

@@ -19,11 +19,16 @@ fn config(variable: &'static str) -> SuiteConfig {
 kv_core::conformance_tests!(
     dynamodb,
     || common::store(common::MOTO),
-    config(common::MOTO)
+    config(common::MOTO).skip("bad_input__batch_of_10000", TOO_SLOW)
 );
 
 kv_core::conformance_tests!(
     dynalite,
     || common::store(common::DYNALITE),
-    config(common::DYNALITE)
+    config(common::DYNALITE).skip("bad_input__batch_of_10000", TOO_SLOW)
 );
+
+/// Why the 10 000-key case runs in `tests/batches.rs` instead.
+const TOO_SLOW: &str = "the emulators need 15-30 s (moto, dynalite under a parallel run) for the \
+    10 000-key put_many/get_many/delete_many (400 + 100 + 500 batch calls), over the 20 s \
+    deadline; tests/batches.rs runs this same case with a 120 s deadline on both servers";

@@ -52,13 +52,24 @@ async fn raw_items(variable: &str) {
     };
     let (store, client, table) = fresh(&endpoint, "layout").await;
     store
-        .put(Some("test"), "test_key", obj(json!({"b": 1, "a": "x"})), None)
+        .put(
+            Some("test"),
+            "test_key",
+            obj(json!({"b": 1, "a": "x"})),
+            None,
+        )
         .await
         .unwrap();
-    let item = common::get_raw(&client, &table, "test", "test_key").await.unwrap();
+    let item = common::get_raw(&client, &table, "test", "test_key")
+        .await
+        .unwrap();
     let mut names: Vec<&str> = item.keys().map(String::as_str).collect();
     names.sort();
-    assert_eq!(names, ["collection", "key", "value"], "no `ttl` without a TTL");
+    assert_eq!(
+        names,
+        ["collection", "key", "value"],
+        "no `ttl` without a TTL"
+    );
     assert_eq!(s(&item, "collection"), "test");
     assert_eq!(s(&item, "key"), "test_key");
     let doc = s(&item, "value");
@@ -73,10 +84,17 @@ async fn raw_items(variable: &str) {
 
     // With a TTL: `ttl` (N) = ceil(envelope expires_at), about 10 s ahead.
     store
-        .put(Some("test"), "test_key", obj(json!({"a": 1})), Some(Duration::from_secs(10)))
+        .put(
+            Some("test"),
+            "test_key",
+            obj(json!({"a": 1})),
+            Some(Duration::from_secs(10)),
+        )
         .await
         .unwrap();
-    let item = common::get_raw(&client, &table, "test", "test_key").await.unwrap();
+    let item = common::get_raw(&client, &table, "test", "test_key")
+        .await
+        .unwrap();
     let doc = s(&item, "value");
     let (created, expires) = stamps(&doc);
     let expires = expires.expect("expires_at in the envelope");
@@ -99,7 +117,9 @@ async fn raw_items(variable: &str) {
         .put(Some("test"), "test_key", obj(json!({"a": 2})), None)
         .await
         .unwrap();
-    let item = common::get_raw(&client, &table, "test", "test_key").await.unwrap();
+    let item = common::get_raw(&client, &table, "test", "test_key")
+        .await
+        .unwrap();
     assert!(!item.contains_key("ttl"));
 
     // put_many: every item gets the batch's one expires_at and its ceil as `ttl`.
@@ -107,15 +127,24 @@ async fn raw_items(variable: &str) {
         .put_many(
             Some("test"),
             vec![
-                ("document_format_test_3".into(), obj(json!({"test_3": "value_3"}))),
-                ("document_format_test_4".into(), obj(json!({"test_4": "value_4"}))),
+                (
+                    "document_format_test_3".into(),
+                    obj(json!({"test_3": "value_3"})),
+                ),
+                (
+                    "document_format_test_4".into(),
+                    obj(json!({"test_4": "value_4"})),
+                ),
             ],
             Some(Duration::from_secs(10)),
         )
         .await
         .unwrap();
     let mut seen = Vec::new();
-    for (key, field) in [("document_format_test_3", "test_3"), ("document_format_test_4", "test_4")] {
+    for (key, field) in [
+        ("document_format_test_3", "test_3"),
+        ("document_format_test_4", "test_4"),
+    ] {
         let item = common::get_raw(&client, &table, "test", key).await.unwrap();
         let doc = s(&item, "value");
         let (created, expires) = stamps(&doc);
@@ -127,7 +156,10 @@ async fn raw_items(variable: &str) {
                 r#"{{"collection": "test", "created_at": "{created}", "expires_at": "{expires}", "key": "{key}", "value": {{"{field}": "value_{n}"}}, "version": 1}}"#
             )
         );
-        assert_eq!(item["ttl"], AttributeValue::N(ceil_seconds(&expires).to_string()));
+        assert_eq!(
+            item["ttl"],
+            AttributeValue::N(ceil_seconds(&expires).to_string())
+        );
         seen.push((created, expires));
     }
     assert_eq!(seen[0], seen[1], "one created_at/expires_at pair per batch");
@@ -138,7 +170,12 @@ async fn table_is_created_as_specified(variable: &str, ttl_call_supported: bool)
         return;
     };
     let (store, client, table) = fresh(&endpoint, "create").await;
-    let described = client.describe_table().table_name(&table).send().await.unwrap();
+    let described = client
+        .describe_table()
+        .table_name(&table)
+        .send()
+        .await
+        .unwrap();
     let t = described.table().unwrap();
     let schema: Vec<(String, KeyType)> = t
         .key_schema()
@@ -147,17 +184,28 @@ async fn table_is_created_as_specified(variable: &str, ttl_call_supported: bool)
         .collect();
     assert_eq!(
         schema,
-        [("collection".to_owned(), KeyType::Hash), ("key".to_owned(), KeyType::Range)]
+        [
+            ("collection".to_owned(), KeyType::Hash),
+            ("key".to_owned(), KeyType::Range)
+        ]
     );
     let mut attributes: Vec<(String, String)> = t
         .attribute_definitions()
         .iter()
-        .map(|a| (a.attribute_name().to_owned(), a.attribute_type().as_str().to_owned()))
+        .map(|a| {
+            (
+                a.attribute_name().to_owned(),
+                a.attribute_type().as_str().to_owned(),
+            )
+        })
         .collect();
     attributes.sort();
     assert_eq!(
         attributes,
-        [("collection".to_owned(), "S".to_owned()), ("key".to_owned(), "S".to_owned())]
+        [
+            ("collection".to_owned(), "S".to_owned()),
+            ("key".to_owned(), "S".to_owned())
+        ]
     );
     assert_eq!(
         t.billing_mode_summary().and_then(|b| b.billing_mode()),
@@ -175,10 +223,19 @@ async fn table_is_created_as_specified(variable: &str, ttl_call_supported: bool)
         assert_eq!(d.attribute_name(), Some("ttl"));
     }
     // A second store on the existing table sets up without creating anything.
-    let again = common::builder(&endpoint, &table).auto_create(false).build().unwrap();
+    let again = common::builder(&endpoint, &table)
+        .auto_create(false)
+        .build()
+        .unwrap();
     again.setup().await.unwrap();
-    store.put(Some("c"), "k", obj(json!({"a": 1})), None).await.unwrap();
-    assert_eq!(again.get(Some("c"), "k").await.unwrap(), Some(obj(json!({"a": 1}))));
+    store
+        .put(Some("c"), "k", obj(json!({"a": 1})), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        again.get(Some("c"), "k").await.unwrap(),
+        Some(obj(json!({"a": 1})))
+    );
 }
 
 async fn missing_table_without_auto_create(variable: &str) {
@@ -186,16 +243,24 @@ async fn missing_table_without_auto_create(variable: &str) {
         return;
     };
     let table = common::fresh_table("absent");
-    let store = common::builder(&endpoint, &table).auto_create(false).build().unwrap();
+    let store = common::builder(&endpoint, &table)
+        .auto_create(false)
+        .build()
+        .unwrap();
     let err = store.get(Some("c"), "k").await.unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::Setup, "{err}");
     assert!(
-        err.to_string().contains(&format!("Table '{table}' does not exist")),
+        err.to_string()
+            .contains(&format!("Table '{table}' does not exist")),
         "{err}"
     );
     assert_eq!(err.operation(), Some("get"), "{err}");
     // Nothing was created.
-    let described = common::plain(&endpoint).describe_table().table_name(&table).send().await;
+    let described = common::plain(&endpoint)
+        .describe_table()
+        .table_name(&table)
+        .send()
+        .await;
     assert!(described.is_err(), "the table was created");
 }
 
@@ -219,8 +284,14 @@ async fn table_config_is_applied(variable: &str) {
         })
         .build()
         .unwrap();
-    store.put(Some("c"), "k", obj(json!({"sse": true})), None).await.unwrap();
-    assert_eq!(store.get(Some("c"), "k").await.unwrap(), Some(obj(json!({"sse": true}))));
+    store
+        .put(Some("c"), "k", obj(json!({"sse": true})), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get(Some("c"), "k").await.unwrap(),
+        Some(obj(json!({"sse": true})))
+    );
     let described = common::plain(&endpoint)
         .describe_table()
         .table_name(&table)
@@ -241,7 +312,10 @@ async fn user_client_survives_close(variable: &str) {
     let client = common::plain(&endpoint);
     let table = common::fresh_table("user");
     let store = DynamoDBStore::from_client(client.clone(), &table).unwrap();
-    store.put(Some("c"), "k", obj(json!({"a": 1})), None).await.unwrap();
+    store
+        .put(Some("c"), "k", obj(json!({"a": 1})), None)
+        .await
+        .unwrap();
     store.close().await.unwrap();
     let err = store.get(Some("c"), "k").await.unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::Setup, "{err}");
@@ -265,7 +339,11 @@ async fn ttl_attribute_is_honoured(variable: &str) {
         let mut item = common::key_of("c", key);
         item.insert("value".into(), AttributeValue::S(doc.clone()));
         item.insert("ttl".into(), AttributeValue::N(ttl.to_string()));
-        client.put_item().table_name(&table).set_item(Some(item)).send()
+        client
+            .put_item()
+            .table_name(&table)
+            .set_item(Some(item))
+            .send()
     };
     put("floored", floor).await.unwrap();
     let (_, remaining) = store.ttl(Some("c"), "floored").await.unwrap().unwrap();
@@ -273,10 +351,18 @@ async fn ttl_attribute_is_honoured(variable: &str) {
     let limit = Duration::from_micros((floor * 1_000_000 - now.unix_micros()) as u64);
     assert!(remaining <= limit, "{remaining:?} > {limit:?}");
     assert!(remaining > Duration::from_secs(8), "{remaining:?}");
-    put("stale", now.unix_micros() / 1_000_000 - 5).await.unwrap();
+    put("stale", now.unix_micros() / 1_000_000 - 5)
+        .await
+        .unwrap();
     assert_eq!(store.get(Some("c"), "stale").await.unwrap(), None);
-    assert_eq!(store.get_many(Some("c"), &["stale"]).await.unwrap(), vec![None]);
-    assert!(!store.delete(Some("c"), "stale").await.unwrap(), "expired entry deleted as live");
+    assert_eq!(
+        store.get_many(Some("c"), &["stale"]).await.unwrap(),
+        vec![None]
+    );
+    assert!(
+        !store.delete(Some("c"), "stale").await.unwrap(),
+        "expired entry deleted as live"
+    );
 }
 
 /// DynamoDB JSON (`{"S": ...}`, `{"N": ...}`) to SDK attribute values.
@@ -291,7 +377,9 @@ fn attribute(value: &Value) -> AttributeValue {
 }
 
 fn fixture() -> (Value, Value) {
-    let dir = fixtures_dir(env!("CARGO_MANIFEST_DIR")).join("backends").join("dynamodb");
+    let dir = fixtures_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")))
+        .join("backends")
+        .join("dynamodb");
     let read = |name: &str| -> Value {
         serde_json::from_str(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap()
     };
@@ -305,7 +393,10 @@ async fn python_fixture(variable: &str) {
         return;
     };
     let (items, entries) = fixture();
-    assert_eq!(items["table"]["BillingModeSummary"]["BillingMode"], "PAY_PER_REQUEST");
+    assert_eq!(
+        items["table"]["BillingModeSummary"]["BillingMode"],
+        "PAY_PER_REQUEST"
+    );
     let (store, client, table) = fresh(&endpoint, "fixture").await;
     let mut by_name: HashMap<(String, String), Item> = HashMap::new();
     for raw in items["items"].as_array().unwrap() {
@@ -316,7 +407,13 @@ async fn python_fixture(variable: &str) {
             .map(|(name, v)| (name.clone(), attribute(v)))
             .collect();
         by_name.insert((s(&item, "collection"), s(&item, "key")), item.clone());
-        client.put_item().table_name(&table).set_item(Some(item)).send().await.unwrap();
+        client
+            .put_item()
+            .table_name(&table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .unwrap();
     }
     let now = Timestamp::now().unix_micros() as f64 / 1e6;
     let flattened = entries["flattened"].as_array().unwrap();
@@ -333,12 +430,20 @@ async fn python_fixture(variable: &str) {
         match native {
             Some(at) if at <= now => assert_eq!(got, None, "{collection}/{key} expired"),
             _ => {
-                let (value, remaining) = got.unwrap_or_else(|| panic!("{collection}/{key} missing"));
-                assert_eq!(Value::Object(value), entry["read_back_via_library"], "{collection}/{key}");
+                let (value, remaining) =
+                    got.unwrap_or_else(|| panic!("{collection}/{key} missing"));
+                assert_eq!(
+                    Value::Object(value),
+                    entry["read_back_via_library"],
+                    "{collection}/{key}"
+                );
                 match (native, remaining) {
                     (None, None) => {}
                     (Some(at), Some(r)) => {
-                        assert!((r.as_secs_f64() - (at - now)).abs() < 2.0, "{collection}/{key}: {r:?}")
+                        assert!(
+                            (r.as_secs_f64() - (at - now)).abs() < 2.0,
+                            "{collection}/{key}: {r:?}"
+                        )
                     }
                     other => panic!("{collection}/{key}: ttl {other:?}"),
                 }
@@ -362,14 +467,18 @@ async fn python_fixture(variable: &str) {
             mine.put_many(collection, pairs, ttl).await.unwrap();
         } else {
             let key = entry["key"].as_str().unwrap();
-            mine.put(collection, key, obj(entry["value"].clone()), ttl).await.unwrap();
+            mine.put(collection, key, obj(entry["value"].clone()), ttl)
+                .await
+                .unwrap();
         }
     }
     for entry in flattened {
         let collection = entry["effective_collection"].as_str().unwrap();
         let key = entry["key"].as_str().unwrap();
         let theirs = &by_name[&(collection.to_owned(), key.to_owned())];
-        let ours = common::get_raw(&client, &my_table, collection, key).await.unwrap();
+        let ours = common::get_raw(&client, &my_table, collection, key)
+            .await
+            .unwrap();
         let mut names: Vec<&String> = ours.keys().collect();
         let mut expected: Vec<&String> = theirs.keys().collect();
         names.sort();
@@ -381,7 +490,11 @@ async fn python_fixture(variable: &str) {
         if let Some(expires) = expires {
             normalised = normalised.replace(&expires, entry["stored_expires_at"].as_str().unwrap());
         }
-        assert_eq!(normalised, s(theirs, "value"), "{collection}/{key}: envelope bytes");
+        assert_eq!(
+            normalised,
+            s(theirs, "value"),
+            "{collection}/{key}: envelope bytes"
+        );
     }
 }
 

@@ -73,7 +73,10 @@ fn err(e: impl std::fmt::Display) -> Error {
 /// The primary key of an item.
 pub fn key_of(collection: &str, key: &str) -> HashMap<String, AttributeValue> {
     HashMap::from([
-        ("collection".to_owned(), AttributeValue::S(collection.into())),
+        (
+            "collection".to_owned(),
+            AttributeValue::S(collection.into()),
+        ),
         ("key".to_owned(), AttributeValue::S(key.into())),
     ])
 }
