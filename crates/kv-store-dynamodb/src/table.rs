@@ -28,10 +28,12 @@ pub(crate) async fn ensure(client: &Client, spec: &TableSpec<'_>) -> Result<()> 
     match describe(client, spec.name).await? {
         Some(TableStatus::Active) => {}
         Some(_) => wait_active(client, spec).await?,
-        None if !spec.auto_create => return Err(Error::setup(format!(
+        None if !spec.auto_create => {
+            return Err(Error::setup(format!(
             "Table '{}' does not exist. Either create the table manually or enable auto_create.",
             spec.name
-        ))),
+        )))
+        }
         None => {
             create(client, spec).await?;
             wait_active(client, spec).await?;
