@@ -26,7 +26,7 @@ pub(crate) struct TableSpec<'a> {
 /// Makes sure the table exists and is `ACTIVE`, then enables native TTL where the server can.
 pub(crate) async fn ensure(client: &Client, spec: &TableSpec<'_>) -> Result<()> {
     match describe(client, spec.name).await? {
-        Some(TableStatus::Active) => {}
+        Some(status) if usable(&status) => {}
         Some(_) => wait_active(client, spec).await?,
         None if !spec.auto_create => {
             return Err(Error::setup(format!(
@@ -40,6 +40,11 @@ pub(crate) async fn ensure(client: &Client, spec: &TableSpec<'_>) -> Result<()> 
         }
     }
     enable_ttl(client, spec.name).await
+}
+
+/// Whether a table in this status serves reads and writes (`UPDATING` tables do).
+fn usable(status: &TableStatus) -> bool {
+    matches!(status, TableStatus::Active | TableStatus::Updating)
 }
 
 /// The table's status, or `None` if it does not exist.
@@ -115,7 +120,10 @@ async fn wait_active(client: &Client, spec: &TableSpec<'_>) -> Result<()> {
     let deadline = Instant::now() + spec.wait;
     let mut pause = Duration::from_millis(50);
     loop {
-        if describe(client, spec.name).await? == Some(TableStatus::Active) {
+        if describe(client, spec.name)
+            .await?
+            .is_some_and(|s| usable(&s))
+        {
             return Ok(());
         }
         if Instant::now() + pause > deadline {
