@@ -102,6 +102,14 @@ pub const BACKENDS: &[Backend] = &[
         "dynamodb::",
         "KV_TEST_DYNAMODB_ENDPOINT",
     ),
+    // The same DynamoDBStore suite on dynalite, the second independent server; selected with
+    // `dynamodb` (see COMPANIONS).
+    server(
+        "dynalite",
+        "kv-store-dynamodb",
+        "dynalite::",
+        "KV_TEST_DYNALITE_ENDPOINT",
+    ),
     server("vault", "kv-store-vault", "vault::", "KV_TEST_VAULT_ADDR"),
     server(
         "keyring",
@@ -117,6 +125,28 @@ pub const BACKENDS: &[Backend] = &[
         only_os: Some("windows"),
     },
 ];
+
+/// Backends that naming another one on the command line also selects: DynamoDB's suite must
+/// pass on two independent servers, so `cargo xtask test dynamodb` runs both.
+const COMPANIONS: &[(&str, &[&str])] = &[("dynamodb", &["dynalite"])];
+
+/// The backends called `names` plus their companions, each once, in command-line order.
+pub fn select(names: &[String]) -> Result<Vec<&'static Backend>> {
+    let mut out: Vec<&'static Backend> = Vec::new();
+    for name in names {
+        let companions = COMPANIONS
+            .iter()
+            .filter(|(n, _)| n == name)
+            .flat_map(|(_, c)| c.iter().copied());
+        for backend in std::iter::once(name.as_str()).chain(companions) {
+            let backend = find(backend)?;
+            if !out.iter().any(|b| b.name == backend.name) {
+                out.push(backend);
+            }
+        }
+    }
+    Ok(out)
+}
 
 /// The backend called `name`, or an error listing the valid names.
 pub fn find(name: &str) -> Result<&'static Backend> {
@@ -146,6 +176,24 @@ mod tests {
         assert!(!memory.matches("lru_memory::test"));
         let disk = find("disk").expect("disk backend");
         assert!(!disk.matches("multi_disk::explicit_setup::test_get"));
+    }
+
+    #[test]
+    fn dynamodb_brings_dynalite() {
+        let names = |list: &[&str]| -> Vec<&str> {
+            let list: Vec<String> = list.iter().map(|s| s.to_string()).collect();
+            select(&list)
+                .expect("known")
+                .iter()
+                .map(|b| b.name)
+                .collect()
+        };
+        assert_eq!(names(&["dynamodb"]), ["dynamodb", "dynalite"]);
+        assert_eq!(names(&["dynalite", "dynamodb"]), ["dynalite", "dynamodb"]);
+        assert_eq!(names(&["redis"]), ["redis"]);
+        let dynalite = find("dynalite").expect("dynalite backend");
+        assert!(dynalite.matches("dynalite::lazy_setup::test_get"));
+        assert!(!find("dynamodb").expect("dynamodb").matches("dynalite::x"));
     }
 
     #[test]

@@ -74,11 +74,45 @@ pub const INTEROP_VENV: Venv = Venv {
         "valkey-glide==2.6.0",
         "rocksdict==0.3.29",
         "cryptography==50.0.2",
+        // DynamoDBStore (py-key-value-aio[dynamodb]); versions as in the fixtures' MANIFEST.
+        "aiobotocore==3.10.0",
+        "botocore==1.43.117",
+        "types-aiobotocore-lite==3.10.0",
+        "types-aiobotocore-dynamodb==3.10.0",
     ],
 };
 
+/// moto_server, the DynamoDB (and S3) emulator (test-services.md §3.6).
+pub const MOTO_VENV: Venv = Venv {
+    dir: "venv-moto",
+    packages: &["moto[server]==5.2.5"],
+};
+
 /// Every venv `services install` creates.
-const VENVS: &[&Venv] = &[&INTEROP_VENV];
+const VENVS: &[&Venv] = &[&INTEROP_VENV, &MOTO_VENV];
+
+/// An npm package installed under the state directory (`npm install --prefix`).
+pub struct NpmPackage {
+    /// Directory under the state directory passed as `--prefix`.
+    pub prefix: &'static str,
+    /// `name@version`.
+    pub spec: &'static str,
+    /// The executable it provides in `node_modules/.bin`.
+    pub bin: &'static str,
+    /// Oldest Node.js major version it runs on.
+    pub min_node: u32,
+}
+
+/// dynalite, the second DynamoDB implementation (test-services.md §3.6 alternative).
+pub const DYNALITE_NPM: NpmPackage = NpmPackage {
+    prefix: "npm-dynalite",
+    spec: "dynalite@4.0.0",
+    bin: "dynalite",
+    min_node: 20,
+};
+
+/// Every npm package `services install` installs.
+const NPM: &[&NpmPackage] = &[&DYNALITE_NPM];
 
 pub fn install() -> Result<()> {
     install_apt()?;
@@ -87,7 +121,71 @@ pub fn install() -> Result<()> {
     for venv in VENVS {
         install_venv(venv, &state)?;
     }
+    for package in NPM {
+        install_npm(package, &state)?;
+    }
     Ok(())
+}
+
+/// The major version of `node` on PATH.
+fn node_major() -> Option<u32> {
+    let version = process::output_of(Command::new("node").arg("--version"))?;
+    version
+        .trim()
+        .trim_start_matches('v')
+        .split('.')
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// `npm install --prefix <state>/<prefix> --no-save <spec>` unless the executable is there
+/// (the installed version is checked against the pin first).
+fn install_npm(package: &NpmPackage, state: &Path) -> Result<()> {
+    let prefix = state.join(package.prefix);
+    let (name, version) = package.spec.rsplit_once('@').unwrap_or((package.spec, ""));
+    let manifest = prefix.join("node_modules").join(name).join("package.json");
+    let installed = fs::read_to_string(&manifest)
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .and_then(|json| json["version"].as_str().map(str::to_owned));
+    if installed.as_deref() == Some(version) {
+        println!("npm: {} present", package.spec);
+        return Ok(());
+    }
+    match node_major() {
+        Some(major) if major >= package.min_node => {}
+        found => {
+            println!(
+                "warning: {} needs Node.js >= {} (found {}); install Node.js and npm yourself \
+                 (tests of its backend are skipped, and fail under --require)",
+                package.spec,
+                package.min_node,
+                found.map_or_else(|| "none".to_owned(), |m| format!("v{m}"))
+            );
+            return Ok(());
+        }
+    }
+    if process::which("npm").is_none() {
+        println!(
+            "warning: npm is not on PATH; cannot install {}",
+            package.spec
+        );
+        return Ok(());
+    }
+    fs::create_dir_all(&prefix).with_context(|| format!("creating {}", prefix.display()))?;
+    process::run(
+        Command::new("npm")
+            .args([
+                "install",
+                "--no-save",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+            ])
+            .arg(&prefix)
+            .arg(package.spec),
+    )
 }
 
 fn is_present(p: &AptPackage) -> bool {
@@ -221,6 +319,8 @@ fn install_venv(venv: &Venv, state: &Path) -> Result<()> {
         .copied()
         .filter(|pin| {
             let (name, version) = pin.split_once("==").unwrap_or((pin, ""));
+            // `moto[server]`: the distribution is `moto`.
+            let name = name.split('[').next().unwrap_or(name);
             installed_version(&python, name).as_deref() != Some(version)
         })
         .collect();

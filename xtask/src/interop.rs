@@ -109,7 +109,65 @@ pub const SUITES: &[Suite] = &[
         env_var: Some("KV_TEST_MEMCACHED"),
         run: memcached,
     },
+    Suite {
+        name: "dynamodb",
+        env_var: Some("KV_TEST_DYNAMODB_ENDPOINT"),
+        run: dynamodb,
+    },
 ];
+
+/// The table both sides share in `cargo xtask interop dynamodb` (created by whichever side sets
+/// up first; each run's collections carry a unique token).
+const DYNAMODB_INTEROP_TABLE: &str = "kv-interop";
+
+/// py-key-value's DynamoDBStore (aiobotocore) and kv's DynamoDBStore on the live moto_server,
+/// both directions, one shared table (`interop/dynamodb.py`, the `dynamodb_interop` example of
+/// `kv-store-dynamodb`).
+fn dynamodb(ctx: &Ctx) -> Result<()> {
+    let endpoint = envfile::lookup("KV_TEST_DYNAMODB_ENDPOINT")
+        .context("KV_TEST_DYNAMODB_ENDPOINT is not set")?;
+    let work = ctx.work.join("dynamodb");
+    fs::create_dir_all(&work).with_context(|| format!("creating {}", work.display()))?;
+    let (py_expect, rs_expect) = (
+        work.join("python-expect.jsonl"),
+        work.join("rust-expect.jsonl"),
+    );
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let token = format!("{:x}-{nanos:x}", std::process::id());
+    let args = [endpoint.as_str(), DYNAMODB_INTEROP_TABLE, token.as_str()];
+    let example = [
+        "-q",
+        "-p",
+        "kv-store-dynamodb",
+        "--example",
+        "dynamodb_interop",
+    ];
+    // Build first: Python's 10.5 s entry must not expire while cargo compiles.
+    process::run(workspace::cargo().arg("build").args(example))?;
+    let python = |mode: &str, expect: &Path| -> Result<()> {
+        let mut list: Vec<&Path> = vec![Path::new(mode)];
+        list.extend(args.iter().map(Path::new));
+        list.push(expect);
+        ctx.python("dynamodb.py", &list)
+    };
+    let rust = |mode: &str, expect: &Path| -> Result<()> {
+        let mut cmd = workspace::cargo();
+        cmd.arg("run")
+            .args(example)
+            .arg("--")
+            .arg(mode)
+            .args(args)
+            .arg(expect);
+        process::run(&mut cmd)
+    };
+    python("write", &py_expect)?;
+    rust("read", &py_expect)?;
+    rust("write", &rs_expect)?;
+    python("read", &rs_expect)
+}
 
 /// py-key-value's MemcachedStore (aiomcache) and kv's MemcachedStore on the live memcached,
 /// both directions, plain and MemcachedV1 keys (`interop/memcached.py`, the

@@ -86,12 +86,13 @@ pub fn is_alive(pid: u32) -> bool {
 /// exists), so a recycled PID is never signalled.
 pub fn runs_binary(pid: u32, binary: &str) -> bool {
     match std::fs::read(format!("/proc/{pid}/cmdline")) {
-        Ok(cmdline) => {
-            let program = cmdline.split(|b| *b == 0).next().unwrap_or_default();
-            let program = String::from_utf8_lossy(program);
-            let base = program.split(['/', ' ']).find(|s| s.contains(binary));
-            base.is_some() || program.contains(binary)
-        }
+        // The program, or the script an interpreter runs (python for moto_server, node for
+        // dynalite: their argv[0] is the interpreter).
+        Ok(cmdline) => cmdline.split(|b| *b == 0).take(2).any(|arg| {
+            let arg = String::from_utf8_lossy(arg);
+            let base = arg.split(['/', ' ']).find(|s| s.contains(binary));
+            base.is_some() || arg.contains(binary)
+        }),
         Err(_) => is_alive(pid),
     }
 }

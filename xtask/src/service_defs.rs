@@ -35,10 +35,20 @@ pub enum Binary {
         venv: &'static str,
         path: &'static str,
     },
+    /// A console script of a venv under the state directory: `<state>/<venv>/bin/<name>`.
+    VenvScript {
+        venv: &'static str,
+        name: &'static str,
+    },
+    /// An npm package's executable: `<state>/<prefix>/node_modules/.bin/<name>` (see
+    /// `services install`).
+    Npm {
+        prefix: &'static str,
+        name: &'static str,
+    },
 }
 
 /// How a service is started and how its PID is learnt.
-#[allow(dead_code)] // `Foreground` is used by servers that cannot daemonize (osmem, moto, ...).
 pub enum Launch {
     /// The binary daemonizes itself and writes its PID to this file (inside the service dir).
     Daemon { pid_file: &'static str },
@@ -48,7 +58,6 @@ pub enum Launch {
 }
 
 /// How to tell that a service accepts requests.
-#[allow(dead_code)] // `Tcp` and `Http` are for later servers.
 pub enum Readiness {
     /// The port accepts TCP connections.
     Tcp,
@@ -179,5 +188,81 @@ pub const SERVICES: &[ServiceDef] = &[
             expect: b"VERSION",
         },
         env: |c| vec![("KV_TEST_MEMCACHED".into(), format!("127.0.0.1:{}", c.port))],
+    },
+    // test-services.md §3.6: moto_server serves DynamoDB (and S3) on one port, in memory.
+    ServiceDef {
+        name: "moto",
+        backends: &["dynamodb"],
+        binary: Binary::VenvScript {
+            venv: crate::install::MOTO_VENV.dir,
+            name: "moto_server",
+        },
+        default_port: 5000,
+        launch: Launch::Foreground,
+        args: |c| {
+            vec![
+                "-H".into(),
+                "127.0.0.1".into(),
+                "-p".into(),
+                c.port.to_string(),
+            ]
+        },
+        ready: Readiness::Http { path: "/moto-api/" },
+        env: |c| {
+            vec![(
+                "KV_TEST_DYNAMODB_ENDPOINT".into(),
+                format!("http://127.0.0.1:{}", c.port),
+            )]
+        },
+    },
+    // test-services.md §3.6 alternative: dynalite (Node >= 20), the second independent
+    // DynamoDB implementation `cargo xtask test dynamodb` runs the suite against. Data in LevelDB
+    // under the service directory (restarts keep tables); no delays for table changes.
+    ServiceDef {
+        name: "dynalite",
+        backends: &["dynamodb", "dynalite"],
+        binary: Binary::Npm {
+            prefix: crate::install::DYNALITE_NPM.prefix,
+            name: crate::install::DYNALITE_NPM.bin,
+        },
+        default_port: 4567,
+        launch: Launch::Foreground,
+        args: |c| {
+            vec![
+                "--host".into(),
+                "127.0.0.1".into(),
+                "--port".into(),
+                c.port.to_string(),
+                "--path".into(),
+                c.path("data"),
+                "--createTableMs".into(),
+                "0".into(),
+                "--deleteTableMs".into(),
+                "0".into(),
+                "--updateTableMs".into(),
+                "0".into(),
+            ]
+        },
+        // dynalite answers any request (400 without credentials): a TCP accept means ready.
+        ready: Readiness::Tcp,
+        env: |c| {
+            // The binary too: the DynamoDB fault tests start private dynalite servers.
+            let state = c.dir.parent().unwrap_or(&c.dir);
+            let bin = crate::services::find_binary(
+                &Binary::Npm {
+                    prefix: crate::install::DYNALITE_NPM.prefix,
+                    name: crate::install::DYNALITE_NPM.bin,
+                },
+                state,
+            );
+            let mut vars = vec![(
+                "KV_TEST_DYNALITE_ENDPOINT".into(),
+                format!("http://127.0.0.1:{}", c.port),
+            )];
+            if let Some(bin) = bin {
+                vars.push(("KV_TEST_DYNALITE_BIN".into(), bin.display().to_string()));
+            }
+            vars
+        },
     },
 ];

@@ -236,6 +236,8 @@ fn binary_label(binary: &Binary) -> String {
     match binary {
         Binary::OnPath(name) => format!("`{name}` not on PATH"),
         Binary::Venv { venv, path } => format!("no {venv}/…/site-packages/{path}"),
+        Binary::VenvScript { venv, name } => format!("no {venv}/bin/{name}"),
+        Binary::Npm { prefix, name } => format!("no {prefix}/node_modules/.bin/{name}"),
     }
 }
 
@@ -252,6 +254,17 @@ pub fn find_binary(binary: &Binary, state: &Path) -> Option<PathBuf> {
                 .map(|p| p.join("site-packages").join(path))
                 .find(|p| p.is_file())
         }
+        Binary::VenvScript { venv, name } => {
+            Some(state.join(venv).join("bin").join(name)).filter(|p| p.is_file())
+        }
+        Binary::Npm { prefix, name } => Some(
+            state
+                .join(prefix)
+                .join("node_modules")
+                .join(".bin")
+                .join(name),
+        )
+        .filter(|p| p.exists()),
     }
 }
 

@@ -89,10 +89,7 @@ pub fn run(args: &TestArgs) -> Result<()> {
     let env_vars = envfile::read(&envfile::path())?;
     let explicit = !args.backends.is_empty();
     let selected: Vec<&Backend> = if explicit {
-        args.backends
-            .iter()
-            .map(|name| backends::find(name))
-            .collect::<Result<_>>()?
+        backends::select(&args.backends)?
     } else {
         BACKENDS.iter().collect()
     };
