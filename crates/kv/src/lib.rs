@@ -43,3 +43,5 @@ pub use kv_store_valkey as valkey;
 pub use kv_store_memcached as memcached;
 #[cfg(feature = "rocksdb")]
 pub use kv_store_rocksdb as rocksdb;
+#[cfg(feature = "dynamodb")]
+pub use kv_store_dynamodb as dynamodb;

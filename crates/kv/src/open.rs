@@ -76,7 +76,7 @@ pub const SCHEMES: &[Scheme] = &[
     scheme!(
         "dynamodb",
         "dynamodb",
-        "dynamodb://<table>?region=R&endpoint=URL"
+        "dynamodb://<table>?region=R&endpoint=URL[&access_key_id=..&secret_access_key=..]"
     ),
     scheme!(
         "vault+http",
@@ -170,7 +170,7 @@ pub(crate) fn redact(url: &str) -> String {
             let q: Vec<String> = query
                 .split('&')
                 .map(|p| match p.split_once('=') {
-                    Some((k, _)) if ["token", "password", "secret", "secret_id"].contains(&k) => {
+                    Some((k, _)) if ["token", "password", "secret", "secret_id", "secret_access_key"].contains(&k) => {
                         format!("{k}=***")
                     }
                     _ => p.to_owned(),
@@ -277,10 +277,44 @@ fn open_enabled(parsed: &StoreUrl<'_>, url: &str) -> Result<Arc<dyn KeyValue>> {
         "memcached" => Ok(Arc::new(kv_store_memcached::MemcachedStore::new(
             parsed.location.trim_end_matches('/'),
         )?)),
+        #[cfg(feature = "dynamodb")]
+        "dynamodb" => open_dynamodb(parsed),
         other => Err(Error::setup(format!(
             "the '{other}' scheme has no opener in this build"
         ))),
     }
+}
+
+/// `dynamodb://TABLE?region=R&endpoint=URL&access_key_id=..&secret_access_key=..`: credentials
+/// and region from the standard AWS environment unless given.
+#[cfg(feature = "dynamodb")]
+fn open_dynamodb(parsed: &StoreUrl<'_>) -> Result<Arc<dyn KeyValue>> {
+    let table = parsed.location.trim_end_matches('/');
+    if table.is_empty() {
+        return Err(Error::setup(
+            "dynamodb:// needs a table name, e.g. dynamodb://kv?region=us-east-1",
+        ));
+    }
+    let mut builder = kv_store_dynamodb::DynamoDBStore::builder().table_name(percent_decode(table));
+    if let Some(region) = parsed.params.get("region") {
+        builder = builder.region(region.clone());
+    }
+    if let Some(endpoint) = parsed.params.get("endpoint") {
+        builder = builder.endpoint_url(endpoint.clone());
+    }
+    if let Some(profile) = parsed.params.get("profile") {
+        builder = builder.profile(profile.clone());
+    }
+    if let (Some(id), Some(secret)) = (
+        parsed.params.get("access_key_id"),
+        parsed.params.get("secret_access_key"),
+    ) {
+        builder = builder.credentials(id.clone(), secret.clone());
+    }
+    if let Some(c) = parsed.params.get("default_collection") {
+        builder = builder.default_collection(c.clone());
+    }
+    Ok(Arc::new(builder.build()?))
 }
 
 /// The directory of `disk://DIR` (relative paths are relative to the working directory).

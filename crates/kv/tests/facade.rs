@@ -110,3 +110,24 @@ async fn rocksdb_url_persists_across_opens() {
     let again = kv::open(&url).unwrap();
     assert_eq!(again.get(Some("main"), "k").await.unwrap(), Some(v(9)));
 }
+
+/// `dynamodb://` against the moto server `cargo xtask services up dynamodb` starts.
+#[cfg(feature = "dynamodb")]
+#[tokio::test]
+async fn dynamodb_url_round_trip() {
+    let Some(endpoint) = kv_core::conformance::service_url("KV_TEST_DYNAMODB_ENDPOINT") else {
+        return;
+    };
+    let url = format!(
+        "dynamodb://kv-facade-test?region=us-east-1&endpoint={endpoint}&access_key_id=test&secret_access_key=test"
+    );
+    let store = kv::open(&url).unwrap();
+    store
+        .put(Some("c"), "k", v(3), Some(Duration::from_secs(60)))
+        .await
+        .unwrap();
+    assert_eq!(store.get(Some("c"), "k").await.unwrap(), Some(v(3)));
+    assert!(store.delete(Some("c"), "k").await.unwrap());
+    let err = kv::open("dynamodb://").err().unwrap();
+    assert!(err.to_string().contains("needs a table name"), "{err}");
+}
