@@ -61,7 +61,7 @@ pub struct Venv {
 pub const INTEROP_VENV: Venv = Venv {
     dir: "venv-interop",
     // py-key-value and the pinned dependencies of the extras the interop and bench scripts use
-    // (memory, pydantic, disk, redis, valkey); versions as in shared/fixtures/MANIFEST.md.
+    // (memory, pydantic, disk, redis, valkey, opensearch); versions as in shared/fixtures/MANIFEST.md.
     packages: &[
         "py-key-value-aio==0.5.0",
         "beartype==0.23.1",
@@ -73,11 +73,20 @@ pub const INTEROP_VENV: Venv = Venv {
         "aiomcache==0.8.2",
         "valkey-glide==2.6.0",
         "rocksdict==0.3.29",
+        // OpenSearchStore (interop elasticsearch): py-key-value 0.5.0 needs opensearch-py[async]>=2
+        "opensearch-py[async]==3.2.0",
+        "aiohttp==3.14.5",
     ],
 };
 
+/// The osmem OpenSearch-API server (the Elasticsearch/OpenSearch stand-in, test-services.md §3.5).
+pub const OSMEM_VENV: Venv = Venv {
+    dir: "venv-osmem",
+    packages: &["osmem-server==0.1.6"],
+};
+
 /// Every venv `services install` creates.
-const VENVS: &[&Venv] = &[&INTEROP_VENV];
+const VENVS: &[&Venv] = &[&INTEROP_VENV, &OSMEM_VENV];
 
 pub fn install() -> Result<()> {
     install_apt()?;

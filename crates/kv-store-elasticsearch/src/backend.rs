@@ -1,0 +1,594 @@
+//! [`ElasticsearchBackend`]: the raw entry operations on Elasticsearch/OpenSearch
+//! (`wire-format.md` §5.5).
+
+use std::fmt;
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use elasticsearch::http::Method;
+use kv_core::{
+    async_trait, Backend, Capabilities, Entry, Error, ErrorKind, Name, Result, Timestamp,
+};
+use serde_json::{json, Value};
+
+use crate::dialect::{Dialect, RefreshPolicy};
+use crate::document;
+use crate::http::{segment, Body, Http, Reply};
+
+/// How often `put_if_absent` re-reads after losing a race before giving up.
+const PUT_IF_ABSENT_ATTEMPTS: usize = 5;
+
+/// The Elasticsearch/OpenSearch backend behind [`ElasticsearchStore`](crate::ElasticsearchStore).
+pub struct ElasticsearchBackend {
+    http: Http,
+    prefix: String,
+    dialect: Dialect,
+    refresh_policy: RefreshPolicy,
+    /// The decided refresh flag (the Auto policy asks the server once, at setup).
+    refresh: AtomicBool,
+    auto_create: bool,
+}
+
+impl fmt::Debug for ElasticsearchBackend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ElasticsearchBackend")
+            .field("index_prefix", &self.prefix)
+            .field("dialect", &self.dialect)
+            .field("refresh", &self.refresh_policy)
+            .field("auto_create", &self.auto_create)
+            .finish()
+    }
+}
+
+/// A document as `_mget`/`GET _doc` report it.
+struct Found {
+    source: Value,
+    seq_no: Option<u64>,
+    primary_term: Option<u64>,
+}
+
+impl ElasticsearchBackend {
+    pub(crate) fn new(
+        http: Http,
+        prefix: &str,
+        dialect: Dialect,
+        refresh_policy: RefreshPolicy,
+        auto_create: bool,
+    ) -> Self {
+        ElasticsearchBackend {
+            http,
+            prefix: prefix.to_lowercase(),
+            dialect,
+            refresh_policy,
+            refresh: AtomicBool::new(refresh_policy != RefreshPolicy::Never),
+            auto_create,
+        }
+    }
+
+    /// The index of a collection: `lowercase(prefix + "-" + Cs)`.
+    pub(crate) fn index(&self, collection: &Name<'_>) -> String {
+        format!("{}-{}", self.prefix, collection.as_str()).to_lowercase()
+    }
+
+    fn all_indices(&self) -> String {
+        format!("/{}-*", segment(&self.prefix))
+    }
+
+    fn refresh_query(&self) -> &'static [(&'static str, &'static str)] {
+        if self.refresh.load(Ordering::Relaxed) {
+            &[("refresh", "true")]
+        } else {
+            &[]
+        }
+    }
+
+    fn doc_path(&self, index: &str, endpoint: &str, id: &str) -> String {
+        format!("/{}/{endpoint}/{}", segment(index), segment(id))
+    }
+
+    fn decode(&self, source: Value) -> Result<Entry> {
+        document::decode(source, self.dialect)
+    }
+
+    /// `GET /<index>/_doc/<id>`: `None` when the document or the index is missing.
+    async fn fetch(&self, index: &str, id: &str) -> Result<Option<Found>> {
+        let reply = self
+            .http
+            .call(
+                Method::Get,
+                &self.doc_path(index, "_doc", id),
+                &[],
+                Body::None,
+            )
+            .await?;
+        if reply.status == 404 {
+            return Ok(None);
+        }
+        let body = reply.success("get document")?;
+        Ok(found(body))
+    }
+
+    /// `_mget` of `ids` in one index, one slot per id in order.
+    async fn fetch_many(&self, index: &str, ids: &[&str]) -> Result<Vec<Option<Found>>> {
+        let docs: Vec<Value> = ids.iter().map(|id| json!({"_id": id})).collect();
+        let reply = self
+            .http
+            .call(
+                Method::Post,
+                &format!("/{}/_mget", segment(index)),
+                &[],
+                Body::Json(json!({ "docs": docs }).to_string()),
+            )
+            .await?;
+        if reply.status == 404 && is_missing_index(&reply) {
+            return Ok(ids.iter().map(|_| None).collect());
+        }
+        let mut body = reply.success("mget")?;
+        let Some(Value::Array(docs)) = body.get_mut("docs").map(Value::take) else {
+            return Err(Error::deserialization("mget answer has no docs array"));
+        };
+        if docs.len() != ids.len() {
+            return Err(Error::backend(
+                false,
+                format!("mget answered {} docs for {} ids", docs.len(), ids.len()),
+            ));
+        }
+        docs.into_iter()
+            .map(|doc| {
+                if let Some(error) = doc.get("error") {
+                    if crate::error::error_type(Some(error)).as_deref()
+                        == Some("index_not_found_exception")
+                    {
+                        return Ok(None);
+                    }
+                    return Err(crate::error::from_item(500, error, "mget item"));
+                }
+                Ok(found(doc))
+            })
+            .collect()
+    }
+
+    /// Sends one `_bulk` request; returns the items (their `result`s), or the first item error.
+    async fn bulk(&self, index: &str, body: String, keys: &[&str]) -> Result<Vec<Value>> {
+        let reply = self
+            .http
+            .call(
+                Method::Post,
+                &format!("/{}/_bulk", segment(index)),
+                self.refresh_query(),
+                Body::NdJson(body),
+            )
+            .await?;
+        let mut body = reply.success("bulk")?;
+        let Some(Value::Array(items)) = body.get_mut("items").map(Value::take) else {
+            return Err(Error::deserialization("bulk answer has no items array"));
+        };
+        let items: Vec<Value> = items
+            .into_iter()
+            .map(|item| match item {
+                Value::Object(map) => map.into_iter().next().map(|(_, v)| v).unwrap_or_default(),
+                other => other,
+            })
+            .collect();
+        for (i, item) in items.iter().enumerate() {
+            if let Some(error) = item.get("error") {
+                let status = item.get("status").and_then(Value::as_u64).unwrap_or(500);
+                let err = crate::error::from_item(status as u16, error, "bulk item");
+                return Err(match keys.get(i) {
+                    Some(key) => err.with_key(*key),
+                    None => err,
+                });
+            }
+        }
+        Ok(items)
+    }
+
+    async fn delete_by_query(&self, path: &str, query: Value) -> Result<u64> {
+        let reply = self
+            .http
+            .call(
+                Method::Post,
+                path,
+                self.refresh_query(),
+                Body::Json(json!({ "query": query }).to_string()),
+            )
+            .await?;
+        if reply.status == 404 && is_missing_index(&reply) {
+            return Ok(0);
+        }
+        let body = reply.success("delete by query")?;
+        Ok(body.get("deleted").and_then(Value::as_u64).unwrap_or(0))
+    }
+
+    async fn search(&self, path: &str, query: Value) -> Result<Option<Value>> {
+        let reply = self
+            .http
+            .call(Method::Post, path, &[], Body::Json(query.to_string()))
+            .await?;
+        if reply.status == 404 && is_missing_index(&reply) {
+            return Ok(None);
+        }
+        reply.success("search").map(Some)
+    }
+
+    async fn create_index(&self, index: &str) -> Result<()> {
+        let reply = self
+            .http
+            .call(
+                Method::Put,
+                &format!("/{}", segment(index)),
+                &[],
+                Body::Json(self.dialect.index_body().to_string()),
+            )
+            .await?;
+        if reply.ok() {
+            return Ok(());
+        }
+        match reply.error_type().as_deref() {
+            Some("resource_already_exists_exception" | "index_already_exists_exception") => Ok(()),
+            _ => {
+                let err = reply.error(&format!("create index {index}"));
+                // A server without the dialect's mapping type answers 400 with a parse error.
+                if err.kind() == &ErrorKind::Serialization {
+                    return Err(Error::setup(format!(
+                        "{}; the server does not accept the {:?} dialect's `{}` mapping",
+                        err.message(),
+                        self.dialect,
+                        self.dialect.mapping_type()
+                    )));
+                }
+                Err(err)
+            }
+        }
+    }
+
+    /// Writes `entry` at `path` (`_doc`, `_create`, or `_doc` with `if_seq_no`): the status.
+    async fn write(
+        &self,
+        path: &str,
+        extra: &[(&str, &str)],
+        collection: &Name<'_>,
+        key: &Name<'_>,
+        entry: &Entry,
+    ) -> Result<Reply> {
+        let mut query: Vec<(&str, &str)> = self.refresh_query().to_vec();
+        query.extend_from_slice(extra);
+        let body = document::encode(entry, key.given, collection.given, self.dialect);
+        self.http
+            .call(Method::Put, path, &query, Body::Json(body))
+            .await
+    }
+}
+
+fn found(mut doc: Value) -> Option<Found> {
+    if doc.get("found").and_then(Value::as_bool) != Some(true) {
+        return None;
+    }
+    Some(Found {
+        seq_no: doc.get("_seq_no").and_then(Value::as_u64),
+        primary_term: doc.get("_primary_term").and_then(Value::as_u64),
+        source: doc.get_mut("_source").map(Value::take).unwrap_or_default(),
+    })
+}
+
+fn is_missing_index(reply: &Reply) -> bool {
+    reply.error_type().as_deref() == Some("index_not_found_exception")
+}
+
+/// Whether a stored document is live at `now` (undecodable documents count as not live).
+fn live(doc: &Option<Found>, dialect: Dialect, now: Timestamp) -> bool {
+    doc.as_ref().is_some_and(|d| {
+        document::decode(d.source.clone(), dialect).is_ok_and(|entry| entry.is_live(now))
+    })
+}
+
+#[async_trait]
+impl Backend for ElasticsearchBackend {
+    fn name(&self) -> &'static str {
+        match self.dialect {
+            Dialect::Elasticsearch => "elasticsearch",
+            Dialect::OpenSearch => "opensearch",
+        }
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            keys: true,
+            collections: true,
+            destroy: false,
+            destroy_collection: true,
+            cull: true,
+            put_if_absent: true,
+        }
+    }
+
+    async fn setup(&self) -> Result<()> {
+        if self.dialect != Dialect::Elasticsearch || self.refresh_policy != RefreshPolicy::Auto {
+            return Ok(());
+        }
+        let info = self
+            .http
+            .call(Method::Get, "/", &[], Body::None)
+            .await?
+            .success("cluster info")?;
+        let serverless = info
+            .pointer("/version/build_flavor")
+            .and_then(Value::as_str)
+            == Some("serverless");
+        self.refresh.store(!serverless, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn has_collection_setup(&self) -> bool {
+        true
+    }
+
+    async fn setup_collection(&self, collection: &Name<'_>) -> Result<()> {
+        let index = self.index(collection);
+        let reply = self
+            .http
+            .call(
+                Method::Head,
+                &format!("/{}", segment(&index)),
+                &[],
+                Body::None,
+            )
+            .await?;
+        match reply.status {
+            200 => Ok(()),
+            404 if self.auto_create => self.create_index(&index).await,
+            404 => Err(Error::setup(format!(
+                "index {index} does not exist and auto_create is off: create it or enable auto_create"
+            ))),
+            _ => Err(reply.error(&format!("check index {index}"))),
+        }
+    }
+
+    async fn get_entry(&self, collection: &Name<'_>, key: &Name<'_>) -> Result<Option<Entry>> {
+        let index = self.index(collection);
+        match self.fetch(&index, key.as_str()).await? {
+            Some(doc) => self.decode(doc.source).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    async fn get_entries(
+        &self,
+        collection: &Name<'_>,
+        keys: &[Name<'_>],
+    ) -> Result<Vec<Option<Entry>>> {
+        let index = self.index(collection);
+        let ids: Vec<&str> = keys.iter().map(Name::as_str).collect();
+        let docs = self.fetch_many(&index, &ids).await?;
+        docs.into_iter()
+            .zip(keys)
+            .map(|(doc, key)| match doc {
+                Some(doc) => self
+                    .decode(doc.source)
+                    .map(Some)
+                    .map_err(|e| e.with_key(key.given)),
+                None => Ok(None),
+            })
+            .collect()
+    }
+
+    async fn put_entry(&self, collection: &Name<'_>, key: &Name<'_>, entry: Entry) -> Result<()> {
+        let index = self.index(collection);
+        let path = self.doc_path(&index, "_doc", key.as_str());
+        let reply = self.write(&path, &[], collection, key, &entry).await?;
+        if reply.ok() {
+            Ok(())
+        } else {
+            Err(reply.error("index document"))
+        }
+    }
+
+    async fn put_entries(
+        &self,
+        collection: &Name<'_>,
+        entries: Vec<(Name<'_>, Entry)>,
+    ) -> Result<()> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let index = self.index(collection);
+        let mut body = String::with_capacity(entries.len() * 200);
+        for (key, entry) in &entries {
+            body.push_str("{\"index\": {\"_id\": ");
+            kv_core::codec::canonical::write_string(&mut body, key.as_str());
+            body.push_str("}}\n");
+            document::encode_into(&mut body, entry, key.given, collection.given, self.dialect);
+            body.push('\n');
+        }
+        let keys: Vec<&str> = entries.iter().map(|(k, _)| k.given).collect();
+        self.bulk(&index, body, &keys).await.map(|_| ())
+    }
+
+    async fn delete_entry(
+        &self,
+        collection: &Name<'_>,
+        key: &Name<'_>,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let index = self.index(collection);
+        let doc = self.fetch(&index, key.as_str()).await?;
+        if doc.is_none() {
+            return Ok(false);
+        }
+        let was_live = live(&doc, self.dialect, now);
+        let reply = self
+            .http
+            .call(
+                Method::Delete,
+                &self.doc_path(&index, "_doc", key.as_str()),
+                self.refresh_query(),
+                Body::None,
+            )
+            .await?;
+        if reply.status == 404 {
+            return Ok(false);
+        }
+        let body = reply.success("delete document")?;
+        Ok(was_live && body.get("result").and_then(Value::as_str) == Some("deleted"))
+    }
+
+    async fn delete_entries(
+        &self,
+        collection: &Name<'_>,
+        keys: &[Name<'_>],
+        now: Timestamp,
+    ) -> Result<usize> {
+        let index = self.index(collection);
+        let ids: Vec<&str> = keys.iter().map(Name::as_str).collect();
+        let docs = self.fetch_many(&index, &ids).await?;
+        let mut body = String::new();
+        let mut targets = Vec::new();
+        for ((doc, id), key) in docs.iter().zip(&ids).zip(keys) {
+            if doc.is_none() {
+                continue;
+            }
+            body.push_str("{\"delete\": {\"_id\": ");
+            kv_core::codec::canonical::write_string(&mut body, id);
+            body.push_str("}}\n");
+            targets.push((key.given, live(doc, self.dialect, now)));
+        }
+        if targets.is_empty() {
+            return Ok(0);
+        }
+        let given: Vec<&str> = targets.iter().map(|(k, _)| *k).collect();
+        let items = self.bulk(&index, body, &given).await?;
+        Ok(items
+            .iter()
+            .zip(&targets)
+            .filter(|(item, (_, was_live))| {
+                *was_live && item.get("result").and_then(Value::as_str) == Some("deleted")
+            })
+            .count())
+    }
+
+    async fn keys(
+        &self,
+        collection: &Name<'_>,
+        limit: usize,
+        _now: Timestamp,
+    ) -> Result<Vec<String>> {
+        let index = self.index(collection);
+        let query = json!({
+            "query": {"bool": {
+                "filter": [{"term": {"collection": collection.given}}],
+                "must_not": [{"range": {"expires_at": {"lte": "now"}}}],
+            }},
+            "fields": ["key"],
+            "_source": false,
+            "size": limit.min(kv_core::MAX_LIST_LIMIT),
+        });
+        let path = format!("/{}/_search", segment(&index));
+        let Some(body) = self.search(&path, query).await? else {
+            return Ok(Vec::new());
+        };
+        let hits = body
+            .pointer("/hits/hits")
+            .and_then(Value::as_array)
+            .ok_or_else(|| Error::deserialization("search answer has no hits"))?;
+        Ok(hits
+            .iter()
+            .filter_map(|hit| hit.pointer("/fields/key/0").and_then(Value::as_str))
+            .map(str::to_owned)
+            .collect())
+    }
+
+    async fn collections(&self, limit: usize) -> Result<Vec<String>> {
+        let query = json!({
+            "size": 0,
+            "aggs": {"collections": {"terms": {"field": "collection", "size": limit.max(1)}}},
+        });
+        let path = format!("{}/_search", self.all_indices());
+        let Some(body) = self.search(&path, query).await? else {
+            return Ok(Vec::new());
+        };
+        let buckets = body
+            .pointer("/aggregations/collections/buckets")
+            .and_then(Value::as_array)
+            .ok_or_else(|| Error::deserialization("search answer has no collection buckets"))?;
+        Ok(buckets
+            .iter()
+            .filter_map(|b| b.get("key").and_then(Value::as_str))
+            .map(str::to_owned)
+            .collect())
+    }
+
+    async fn destroy_collection(&self, collection: &Name<'_>) -> Result<bool> {
+        let index = self.index(collection);
+        let path = format!("/{}/_delete_by_query", segment(&index));
+        let deleted = self
+            .delete_by_query(&path, json!({"term": {"collection": collection.given}}))
+            .await?;
+        Ok(deleted > 0)
+    }
+
+    async fn cull(&self, now: Timestamp) -> Result<()> {
+        let path = format!("{}/_delete_by_query", self.all_indices());
+        let now_ms = now.unix_micros() / 1000;
+        self.delete_by_query(&path, json!({"range": {"expires_at": {"lt": now_ms}}}))
+            .await
+            .map(|_| ())
+    }
+
+    async fn put_entry_if_absent(
+        &self,
+        collection: &Name<'_>,
+        key: &Name<'_>,
+        entry: Entry,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let index = self.index(collection);
+        let create = self.doc_path(&index, "_create", key.as_str());
+        let replace = self.doc_path(&index, "_doc", key.as_str());
+        for _ in 0..PUT_IF_ABSENT_ATTEMPTS {
+            let reply = self.write(&create, &[], collection, key, &entry).await?;
+            if reply.ok() {
+                return Ok(true);
+            }
+            if reply.status != 409 {
+                return Err(reply.error("create document"));
+            }
+            let Some(doc) = self.fetch(&index, key.as_str()).await? else {
+                continue; // deleted in between: try to create again
+            };
+            let expired = match self.decode(doc.source) {
+                Ok(existing) => !existing.is_live(now),
+                Err(e) => return Err(e),
+            };
+            if !expired {
+                return Ok(false);
+            }
+            let (Some(seq_no), Some(term)) = (doc.seq_no, doc.primary_term) else {
+                return Err(Error::backend(
+                    false,
+                    "get document answered without _seq_no/_primary_term",
+                ));
+            };
+            let mut seq = String::new();
+            let mut primary = String::new();
+            let _ = write!(seq, "{seq_no}");
+            let _ = write!(primary, "{term}");
+            let extra = [
+                ("if_seq_no", seq.as_str()),
+                ("if_primary_term", primary.as_str()),
+            ];
+            let reply = self
+                .write(&replace, &extra, collection, key, &entry)
+                .await?;
+            if reply.ok() {
+                return Ok(true);
+            }
+            if reply.status != 409 {
+                return Err(reply.error("replace expired document"));
+            }
+        }
+        Err(Error::backend(
+            true,
+            "put_if_absent lost the race for the document too many times",
+        ))
+    }
+}
