@@ -15,6 +15,10 @@ use crate::dialect::{Dialect, RefreshPolicy};
 use crate::document;
 use crate::http::{segment, Body, Http, Reply};
 
+/// Actions per `_bulk` request: bigger batches are sent as several requests (servers handle
+/// bulk bodies of a few MB best; osmem's segment builder exhausted memory on 10 000 at once).
+const BULK_CHUNK: usize = 1000;
+
 /// How often `put_if_absent` re-reads after losing a race before giving up.
 const PUT_IF_ABSENT_ATTEMPTS: usize = 5;
 
@@ -392,16 +396,19 @@ impl Backend for ElasticsearchBackend {
             return Ok(());
         }
         let index = self.index(collection);
-        let mut body = String::with_capacity(entries.len() * 200);
-        for (key, entry) in &entries {
-            body.push_str("{\"index\": {\"_id\": ");
-            kv_core::codec::canonical::write_string(&mut body, key.as_str());
-            body.push_str("}}\n");
-            document::encode_into(&mut body, entry, key.given, collection.given, self.dialect);
-            body.push('\n');
+        for chunk in entries.chunks(BULK_CHUNK) {
+            let mut body = String::with_capacity(chunk.len() * 200);
+            for (key, entry) in chunk {
+                body.push_str("{\"index\": {\"_id\": ");
+                kv_core::codec::canonical::write_string(&mut body, key.as_str());
+                body.push_str("}}\n");
+                document::encode_into(&mut body, entry, key.given, collection.given, self.dialect);
+                body.push('\n');
+            }
+            let keys: Vec<&str> = chunk.iter().map(|(k, _)| k.given).collect();
+            self.bulk(&index, body, &keys).await?;
         }
-        let keys: Vec<&str> = entries.iter().map(|(k, _)| k.given).collect();
-        self.bulk(&index, body, &keys).await.map(|_| ())
+        Ok(())
     }
 
     async fn delete_entry(
@@ -441,29 +448,33 @@ impl Backend for ElasticsearchBackend {
         let index = self.index(collection);
         let ids: Vec<&str> = keys.iter().map(Name::as_str).collect();
         let docs = self.fetch_many(&index, &ids).await?;
-        let mut body = String::new();
-        let mut targets = Vec::new();
-        for ((doc, id), key) in docs.iter().zip(&ids).zip(keys) {
-            if doc.is_none() {
-                continue;
-            }
-            body.push_str("{\"delete\": {\"_id\": ");
-            kv_core::codec::canonical::write_string(&mut body, id);
-            body.push_str("}}\n");
-            targets.push((key.given, live(doc, self.dialect, now)));
-        }
-        if targets.is_empty() {
-            return Ok(0);
-        }
-        let given: Vec<&str> = targets.iter().map(|(k, _)| *k).collect();
-        let items = self.bulk(&index, body, &given).await?;
-        Ok(items
+        // (given key, stored id, live at `now`) of every document that exists
+        let targets: Vec<(&str, &str, bool)> = docs
             .iter()
-            .zip(&targets)
-            .filter(|(item, (_, was_live))| {
-                *was_live && item.get("result").and_then(Value::as_str) == Some("deleted")
-            })
-            .count())
+            .zip(&ids)
+            .zip(keys)
+            .filter(|((doc, _), _)| doc.is_some())
+            .map(|((doc, id), key)| (key.given, *id, live(doc, self.dialect, now)))
+            .collect();
+        let mut removed = 0;
+        for chunk in targets.chunks(BULK_CHUNK) {
+            let mut body = String::with_capacity(chunk.len() * 40);
+            for (_, id, _) in chunk {
+                body.push_str("{\"delete\": {\"_id\": ");
+                kv_core::codec::canonical::write_string(&mut body, id);
+                body.push_str("}}\n");
+            }
+            let given: Vec<&str> = chunk.iter().map(|(k, _, _)| *k).collect();
+            let items = self.bulk(&index, body, &given).await?;
+            removed += items
+                .iter()
+                .zip(chunk)
+                .filter(|(item, (_, _, was_live))| {
+                    *was_live && item.get("result").and_then(Value::as_str) == Some("deleted")
+                })
+                .count();
+        }
+        Ok(removed)
     }
 
     async fn keys(

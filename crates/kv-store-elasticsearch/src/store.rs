@@ -16,7 +16,8 @@ use crate::names::Shared;
 /// first use), document id = key, `_source` = `{version, key, collection, value: {flattened|flat:
 /// value}, created_at, expires_at}`. No native TTL: expired documents are never returned and
 /// [`cull`](kv_core::KeyValue::cull) removes them (`_delete_by_query` on `expires_at`).
-/// `get_many` is one `_mget`, `put_many` one `_bulk`, `delete_many` one `_mget` plus one `_bulk`.
+/// `get_many` is one `_mget`, `put_many` one `_bulk` per 1 000 entries, `delete_many` one `_mget`
+/// plus one `_bulk` per 1 000 keys.
 /// Optional operations: `keys`, `collections` (both search-based, near-real-time),
 /// `destroy_collection`, `cull`, `put_if_absent`. Stability: [`Stability::Unstable`].
 ///

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use kv_core::conformance::RawAccess;
 use kv_core::sanitize::{elasticsearch_v1_collection, elasticsearch_v1_key, SanitizationStrategy};
@@ -13,6 +14,9 @@ use kv_store_elasticsearch::elasticsearch::Elasticsearch;
 use kv_store_elasticsearch::{Dialect, ElasticsearchStore};
 use serde_json::value::RawValue;
 use serde_json::Value;
+
+/// Request timeout and per-test deadline: the osmem stand-in is slow on big batches.
+pub const SLOW_SERVER: Duration = Duration::from_secs(60);
 
 /// The index prefix of the conformance stores.
 pub const PREFIX: &str = "kv-rs-conformance";
@@ -86,6 +90,7 @@ pub async fn store(url: &str) -> ElasticsearchStore {
         .index_prefix(PREFIX)
         .dialect(dialect(url).await)
         .v1_sanitization()
+        .request_timeout(SLOW_SERVER)
         .build()
         .expect("valid configuration")
 }
