@@ -159,30 +159,24 @@ mod elasticsearch {
             .await
             .unwrap();
         use kv_core::conformance::RawAccess;
-        raw.write_raw(
-            &c,
-            "future",
-            br#"{"value": {"a": 1}, "expires_at": "2999-01-01T00:00:00Z"}"#,
-        )
-        .await
-        .unwrap();
-        raw.write_raw(
-            &c,
-            "millis",
-            br#"{"value": {"a": 1}, "created_at": "2025-01-01T00:00:00.123+00:00"}"#,
-        )
-        .await
-        .unwrap();
-        raw.write_raw(
-            &c,
-            "past",
-            br#"{"value": {"a": 1}, "expires_at": "2001-01-01T00:00:00+00:00"}"#,
-        )
-        .await
-        .unwrap();
-        raw.write_raw(&c, "old", br#"{"value": {"a": 1}}"#)
-            .await
-            .unwrap();
+        // Other writers' forms (a `Z` offset, 3 fractional digits, no `created_at`/`version`),
+        // with the `key`/`collection` fields searches filter on.
+        let doc = |key: &str, extra: &str| {
+            format!(r#"{{"key": "{key}", "collection": "{c}", "value": {{"a": 1}}{extra}}}"#)
+        };
+        for (key, extra) in [
+            ("future", r#", "expires_at": "2999-01-01T00:00:00Z""#),
+            (
+                "millis",
+                r#", "created_at": "2025-01-01T00:00:00.123+00:00""#,
+            ),
+            ("past", r#", "expires_at": "2001-01-01T00:00:00+00:00""#),
+            ("old", ""),
+        ] {
+            raw.write_raw(&c, key, doc(key, extra).as_bytes())
+                .await
+                .unwrap();
+        }
         let a = obj(json!({"a": 1}));
         assert_eq!(
             store.get(Some(&c), "future").await.unwrap(),
@@ -225,7 +219,9 @@ mod elasticsearch {
             &url,
             Method::Put,
             &format!("/{index}/_doc/{id}?refresh=true"),
-            Some(r#"{"version": 1, "value": {}}"#.into()),
+            Some(format!(
+                r#"{{"version": 1, "key": "k", "collection": "{c}", "value": {{}}}}"#
+            )),
         )
         .await;
         assert!((200..300).contains(&status), "{answer}");

@@ -124,14 +124,21 @@ mod elasticsearch {
         assert_eq!(store.keys(Some("c"), None).await.unwrap().len(), 20);
     }
 
+    /// A server that is down at first use fails the collection setup: kv-core reports setup
+    /// failures as `Setup` (keeping the cause); once set up, outages are `Connection` (above).
     #[tokio::test]
-    async fn unreachable_server_is_a_connection_error() {
+    async fn unreachable_server_at_first_use_names_the_cause() {
         let port = free_port();
         let store =
             ElasticsearchStore::opensearch(&format!("http://127.0.0.1:{port}"), "nobody").unwrap();
         let err = store.get(Some("c"), "k").await.unwrap_err();
-        assert_eq!(err.kind(), &ErrorKind::Connection, "{err}");
-        assert!(err.is_retryable());
+        assert!(
+            matches!(err.kind(), ErrorKind::Setup | ErrorKind::Connection),
+            "{err}"
+        );
+        assert!(err.to_string().contains("cannot reach the server"), "{err}");
         assert_eq!(err.operation(), Some("get"), "{err}");
+        assert_eq!(err.collection(), Some("c"), "{err}");
+        assert_eq!(err.key(), Some("k"), "{err}");
     }
 }
