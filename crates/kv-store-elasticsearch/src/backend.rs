@@ -86,8 +86,10 @@ impl ElasticsearchBackend {
         }
     }
 
-    fn doc_path(&self, index: &str, endpoint: &str, id: &str) -> String {
-        format!("/{}/{endpoint}/{}", segment(index), segment(id))
+    /// `/<index>/<endpoint>/<id>`; ids `.` and `..` are refused (see [`check_id`]).
+    fn doc_path(&self, index: &str, endpoint: &str, id: &str) -> Result<String> {
+        check_id(id)?;
+        Ok(format!("/{}/{endpoint}/{}", segment(index), segment(id)))
     }
 
     fn decode(&self, source: Value) -> Result<Entry> {
@@ -100,7 +102,7 @@ impl ElasticsearchBackend {
             .http
             .call(
                 Method::Get,
-                &self.doc_path(index, "_doc", id),
+                &self.doc_path(index, "_doc", id)?,
                 &[],
                 Body::None,
             )
@@ -264,6 +266,23 @@ impl ElasticsearchBackend {
     }
 }
 
+/// Refuses the document ids `.` and `..`: URL path normalisation would turn
+/// `/<index>/_doc/..` into `/<index>/`, so a delete would drop the whole index. Batches refuse
+/// them too, so every operation agrees. (The V1 key strategy never produces them.)
+fn check_id(id: &str) -> Result<()> {
+    if id == "." || id == ".." {
+        return Err(Error::invalid_key(format!(
+            "document id {id:?} cannot be addressed over the REST API; use another key or the V1 key strategy"
+        )));
+    }
+    Ok(())
+}
+
+fn check_ids(keys: &[Name<'_>]) -> Result<()> {
+    keys.iter()
+        .try_for_each(|key| check_id(key.as_str()).map_err(|e| e.with_key(key.given)))
+}
+
 fn found(mut doc: Value) -> Option<Found> {
     if doc.get("found").and_then(Value::as_bool) != Some(true) {
         return None;
@@ -363,6 +382,7 @@ impl Backend for ElasticsearchBackend {
     ) -> Result<Vec<Option<Entry>>> {
         let index = self.index(collection);
         let ids: Vec<&str> = keys.iter().map(Name::as_str).collect();
+        check_ids(keys)?;
         let docs = self.fetch_many(&index, &ids).await?;
         docs.into_iter()
             .zip(keys)
@@ -378,7 +398,7 @@ impl Backend for ElasticsearchBackend {
 
     async fn put_entry(&self, collection: &Name<'_>, key: &Name<'_>, entry: Entry) -> Result<()> {
         let index = self.index(collection);
-        let path = self.doc_path(&index, "_doc", key.as_str());
+        let path = self.doc_path(&index, "_doc", key.as_str())?;
         let reply = self.write(&path, &[], collection, key, &entry).await?;
         if reply.ok() {
             Ok(())
@@ -396,6 +416,9 @@ impl Backend for ElasticsearchBackend {
             return Ok(());
         }
         let index = self.index(collection);
+        for (key, _) in &entries {
+            check_id(key.as_str()).map_err(|e| e.with_key(key.given))?;
+        }
         for chunk in entries.chunks(BULK_CHUNK) {
             let mut body = String::with_capacity(chunk.len() * 200);
             for (key, entry) in chunk {
@@ -427,7 +450,7 @@ impl Backend for ElasticsearchBackend {
             .http
             .call(
                 Method::Delete,
-                &self.doc_path(&index, "_doc", key.as_str()),
+                &self.doc_path(&index, "_doc", key.as_str())?,
                 self.refresh_query(),
                 Body::None,
             )
@@ -447,6 +470,7 @@ impl Backend for ElasticsearchBackend {
     ) -> Result<usize> {
         let index = self.index(collection);
         let ids: Vec<&str> = keys.iter().map(Name::as_str).collect();
+        check_ids(keys)?;
         let docs = self.fetch_many(&index, &ids).await?;
         // (given key, stored id, live at `now`) of every document that exists
         let targets: Vec<(&str, &str, bool)> = docs
@@ -553,8 +577,8 @@ impl Backend for ElasticsearchBackend {
         now: Timestamp,
     ) -> Result<bool> {
         let index = self.index(collection);
-        let create = self.doc_path(&index, "_create", key.as_str());
-        let replace = self.doc_path(&index, "_doc", key.as_str());
+        let create = self.doc_path(&index, "_create", key.as_str())?;
+        let replace = self.doc_path(&index, "_doc", key.as_str())?;
         for _ in 0..PUT_IF_ABSENT_ATTEMPTS {
             let reply = self.write(&create, &[], collection, key, &entry).await?;
             if reply.ok() {

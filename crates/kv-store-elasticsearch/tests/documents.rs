@@ -145,6 +145,26 @@ mod elasticsearch {
             store.delete_many(Some("c"), &keys).await.unwrap(),
             keys.len()
         );
+        // `.` and `..` would be normalised out of the URL path: refused, and nothing is lost.
+        store
+            .put(Some("c"), "kept", obj(json!({})), None)
+            .await
+            .unwrap();
+        for key in [".", ".."] {
+            let err = store.delete(Some("c"), key).await.unwrap_err();
+            assert_eq!(err.kind(), &ErrorKind::InvalidKey, "{err}");
+            let err = store
+                .put(Some("c"), key, obj(json!({})), None)
+                .await
+                .unwrap_err();
+            assert_eq!(err.kind(), &ErrorKind::InvalidKey, "{err}");
+            let err = store.get_many(Some("c"), &["a", key]).await.unwrap_err();
+            assert_eq!(err.kind(), &ErrorKind::InvalidKey, "{err}");
+        }
+        assert_eq!(
+            store.get(Some("c"), "kept").await.unwrap(),
+            Some(obj(json!({})))
+        );
         common::call(&url, Method::Delete, &format!("/{prefix}-c"), None).await;
     }
 
