@@ -61,7 +61,8 @@ pub struct Venv {
 pub const INTEROP_VENV: Venv = Venv {
     dir: "venv-interop",
     // py-key-value and the pinned dependencies of the extras the interop and bench scripts use
-    // (memory, pydantic, disk, redis, valkey, wrappers-encryption); versions as in shared/fixtures/MANIFEST.md.
+    // (memory, pydantic, disk, redis, valkey, wrappers-encryption, dynamodb, opensearch); versions
+    // as in shared/fixtures/MANIFEST.md.
     packages: &[
         "py-key-value-aio==0.5.0",
         "beartype==0.23.1",
@@ -79,7 +80,16 @@ pub const INTEROP_VENV: Venv = Venv {
         "botocore==1.43.117",
         "types-aiobotocore-lite==3.10.0",
         "types-aiobotocore-dynamodb==3.10.0",
+        // OpenSearchStore (interop elasticsearch): py-key-value 0.5.0 needs opensearch-py[async]>=2
+        "opensearch-py[async]==3.2.0",
+        "aiohttp==3.14.5",
     ],
+};
+
+/// The osmem OpenSearch-API server (the Elasticsearch/OpenSearch stand-in, test-services.md §3.5).
+pub const OSMEM_VENV: Venv = Venv {
+    dir: "venv-osmem",
+    packages: &["osmem-server==0.1.6"],
 };
 
 /// moto_server, the DynamoDB (and S3) emulator (test-services.md §3.6).
@@ -89,7 +99,7 @@ pub const MOTO_VENV: Venv = Venv {
 };
 
 /// Every venv `services install` creates.
-const VENVS: &[&Venv] = &[&INTEROP_VENV, &MOTO_VENV];
+const VENVS: &[&Venv] = &[&INTEROP_VENV, &MOTO_VENV, &OSMEM_VENV];
 
 /// An npm package installed under the state directory (`npm install --prefix`).
 pub struct NpmPackage {

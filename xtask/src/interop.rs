@@ -114,7 +114,60 @@ pub const SUITES: &[Suite] = &[
         env_var: Some("KV_TEST_DYNAMODB_ENDPOINT"),
         run: dynamodb,
     },
+    Suite {
+        name: "elasticsearch",
+        env_var: Some("KV_TEST_ELASTICSEARCH_URL"),
+        run: elasticsearch,
+    },
 ];
+
+/// py-key-value's OpenSearchStore (opensearch-py) and kv's ElasticsearchStore in the OpenSearch
+/// dialect on the live OpenSearch-API server (osmem), both directions, plain and V1 names
+/// (`interop/elasticsearch.py`, the `elasticsearch_interop` example of `kv-store-elasticsearch`).
+fn elasticsearch(ctx: &Ctx) -> Result<()> {
+    let url = envfile::lookup("KV_TEST_ELASTICSEARCH_URL")
+        .context("KV_TEST_ELASTICSEARCH_URL is not set")?;
+    let work = ctx.work.join("elasticsearch");
+    fs::create_dir_all(&work).with_context(|| format!("creating {}", work.display()))?;
+    let (py_expect, rs_expect) = (
+        work.join("python-expect.jsonl"),
+        work.join("rust-expect.jsonl"),
+    );
+    // A per-run token keeps these collections apart from other runs on a shared server.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let token = format!("{:x}-{nanos:x}", std::process::id());
+    let (url_arg, token_arg) = (Path::new(&url), Path::new(&token));
+    let example = [
+        "-q",
+        "-p",
+        "kv-store-elasticsearch",
+        "--example",
+        "elasticsearch_interop",
+    ];
+    process::run(workspace::cargo().arg("build").args(example))?;
+    ctx.python(
+        "elasticsearch.py",
+        &[Path::new("write"), url_arg, token_arg, &py_expect],
+    )?;
+    let rust = |mode: &str, expect: &Path| -> Result<()> {
+        let mut cmd = workspace::cargo();
+        cmd.arg("run")
+            .args(example)
+            .args(["--", mode, &url, &token])
+            .arg(expect);
+        process::run(&mut cmd)
+    };
+    rust("read", &py_expect)?;
+    rust("write", &rs_expect)?;
+    ctx.python(
+        "elasticsearch.py",
+        &[Path::new("read"), url_arg, token_arg, &rs_expect],
+    )?;
+    Ok(())
+}
 
 /// The table both sides share in `cargo xtask interop dynamodb` (created by whichever side sets
 /// up first; each run's collections carry a unique token).

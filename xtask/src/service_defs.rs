@@ -265,4 +265,43 @@ pub const SERVICES: &[ServiceDef] = &[
             vars
         },
     },
+    // test-services.md §3.5: an in-memory OpenSearch-API server. It rejects the Elasticsearch
+    // `flattened` mapping, so the elasticsearch tests run the OpenSearch dialect on it.
+    ServiceDef {
+        name: "osmem",
+        backends: &["elasticsearch"],
+        binary: OSMEM_BINARY,
+        default_port: 9200,
+        launch: Launch::Foreground,
+        args: |c| {
+            vec![
+                "-addr".into(),
+                format!("127.0.0.1:{}", c.port),
+                // required when backgrounded: it exits when stdin closes otherwise
+                "-no-stdin-watch".into(),
+                // saves ~100 MB RSS
+                "-no-ja".into(),
+            ]
+        },
+        ready: Readiness::Http { path: "/" },
+        env: |c| {
+            let url = format!("http://127.0.0.1:{}", c.port);
+            let mut env = vec![
+                ("KV_TEST_ELASTICSEARCH_URL".into(), url.clone()),
+                ("KV_TEST_OPENSEARCH_URL".into(), url),
+            ];
+            // The faults test starts a private osmem of its own.
+            let state = c.dir.parent().unwrap_or(&c.dir);
+            if let Some(bin) = crate::services::find_binary(&OSMEM_BINARY, state) {
+                env.push(("KV_TEST_OSMEM_BIN".into(), bin.display().to_string()));
+            }
+            env
+        },
+    },
 ];
+
+/// The osmem server inside its venv (`services install` creates it).
+const OSMEM_BINARY: Binary = Binary::Venv {
+    venv: crate::install::OSMEM_VENV.dir,
+    path: "osmem_server/bin/osmem-server",
+};

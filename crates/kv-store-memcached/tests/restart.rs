@@ -131,6 +131,7 @@ async fn timed_out_connection_is_not_reused() {
         .status()
         .unwrap()
         .success());
+    wait_until_stopped(&pid);
     let err = store.get(Some("t"), "k").await.unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::Timeout, "{err}");
     assert!(err.is_retryable());
@@ -149,5 +150,34 @@ async fn timed_out_connection_is_not_reused() {
             store.get(Some("t"), "k").await.unwrap(),
             Some(obj(json!({"v": i})))
         );
+    }
+}
+
+/// Waits (bounded) until the kernel reports every thread of the process stopped: `kill -STOP`
+/// returns before a busy machine has scheduled the target's threads to act on the signal.
+fn wait_until_stopped(pid: &str) {
+    let stopped = |stat: String| {
+        // The state is the first field after the parenthesised command name.
+        let state = stat
+            .rsplit_once(") ")
+            .and_then(|(_, rest)| rest.chars().next());
+        matches!(state, Some('T' | 't'))
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+            return; // no procfs here: nothing to wait on
+        };
+        let all = tasks
+            .filter_map(|t| t.ok())
+            .all(|t| stopped(std::fs::read_to_string(t.path().join("stat")).unwrap_or_default()));
+        if all {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "memcached {pid} did not stop"
+        );
+        std::thread::sleep(Duration::from_millis(10));
     }
 }

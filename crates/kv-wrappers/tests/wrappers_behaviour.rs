@@ -212,7 +212,11 @@ fn capture() -> (Lines, tracing::subscriber::DefaultGuard) {
     use tracing_subscriber::layer::SubscriberExt;
     let lines = Lines::default();
     let subscriber = tracing_subscriber::registry().with(Capture(lines.clone()));
-    (lines, tracing::subscriber::set_default(subscriber))
+    let guard = tracing::subscriber::set_default(subscriber);
+    // Another test thread may have registered a callsite while no subscriber wanted it and
+    // cached "never" for it: recompute every callsite's interest with this one in place.
+    tracing::callsite::rebuild_interest_cache();
+    (lines, guard)
 }
 
 fn texts(lines: &Lines) -> Vec<String> {

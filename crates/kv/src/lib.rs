@@ -39,9 +39,9 @@ pub use kv_store_redis as redis;
 #[cfg(feature = "valkey")]
 pub use kv_store_valkey as valkey;
 
+#[cfg(feature = "dynamodb")]
+pub use kv_store_dynamodb as dynamodb;
 #[cfg(feature = "memcached")]
 pub use kv_store_memcached as memcached;
 #[cfg(feature = "rocksdb")]
 pub use kv_store_rocksdb as rocksdb;
-#[cfg(feature = "dynamodb")]
-pub use kv_store_dynamodb as dynamodb;

@@ -170,7 +170,16 @@ pub(crate) fn redact(url: &str) -> String {
             let q: Vec<String> = query
                 .split('&')
                 .map(|p| match p.split_once('=') {
-                    Some((k, _)) if ["token", "password", "secret", "secret_id", "secret_access_key"].contains(&k) => {
+                    Some((k, _))
+                        if [
+                            "token",
+                            "password",
+                            "secret",
+                            "secret_id",
+                            "secret_access_key",
+                        ]
+                        .contains(&k) =>
+                    {
                         format!("{k}=***")
                     }
                     _ => p.to_owned(),

@@ -80,7 +80,7 @@ impl Default for SuiteConfig {
             rejects_long_keys: false,
             rejects_special_collections: false,
             raw: None,
-            deadline: Duration::from_secs(10),
+            deadline: Duration::from_secs(60),
             native_expiry_lag: false,
         }
     }

@@ -1,0 +1,144 @@
+//! Faults on a private osmem server this test starts (and stops by its own PID) on a free port:
+//! a restart in the middle of a workload must give retryable `Connection` errors within a
+//! bounded time, and the same store object must work again once the server is back.
+//!
+//! The server binary comes from `KV_TEST_OSMEM_BIN` (written by `cargo xtask services up`) or
+//! `osmem-server` on PATH; without either the test prints `SKIPPED`.
+
+mod elasticsearch {
+    use std::net::TcpListener;
+    use std::process::{Child, Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    use kv_core::conformance::obj;
+    use kv_core::{ErrorKind, KeyValue};
+    use kv_store_elasticsearch::{Dialect, ElasticsearchStore};
+    use serde_json::json;
+
+    struct Server(Child);
+
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    fn binary() -> Option<String> {
+        if let Ok(bin) = std::env::var("KV_TEST_OSMEM_BIN") {
+            if !bin.is_empty() {
+                return Some(bin);
+            }
+        }
+        let on_path = Command::new("osmem-server")
+            .arg("-h")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok();
+        on_path.then(|| "osmem-server".to_owned())
+    }
+
+    fn start(bin: &str, port: u16) -> Server {
+        let child = Command::new(bin)
+            .args([
+                "-addr",
+                &format!("127.0.0.1:{port}"),
+                "-no-stdin-watch",
+                "-no-ja",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("osmem starts");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "private osmem did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Server(child)
+    }
+
+    fn free_port() -> u16 {
+        TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    }
+
+    #[tokio::test]
+    async fn restart_mid_workload_recovers_without_rebuilding() {
+        let Some(bin) = binary() else {
+            println!("SKIPPED: neither KV_TEST_OSMEM_BIN nor osmem-server on PATH");
+            return;
+        };
+        let port = free_port();
+        let server = start(&bin, port);
+        let store = ElasticsearchStore::builder()
+            .url(format!("http://127.0.0.1:{port}"))
+            .index_prefix("faults")
+            .dialect(Dialect::OpenSearch)
+            .request_timeout(Duration::from_secs(2))
+            .build()
+            .unwrap();
+        for i in 0..20 {
+            store
+                .put(Some("c"), &format!("k{i}"), obj(json!({"i": i})), None)
+                .await
+                .unwrap();
+        }
+        drop(server);
+        let started = Instant::now();
+        for i in 0..20 {
+            let err = store.get(Some("c"), &format!("k{i}")).await.unwrap_err();
+            assert_eq!(err.kind(), &ErrorKind::Connection, "{err}");
+            assert!(err.is_retryable(), "{err}");
+            assert_eq!(err.collection(), Some("c"), "{err}");
+            assert_eq!(err.key(), Some(format!("k{i}").as_str()), "{err}");
+        }
+        let err = store.get_many(Some("c"), &["k1", "k2"]).await.unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::Connection, "{err}");
+        let err = store
+            .put(Some("c"), "k1", obj(json!({"x": 1})), None)
+            .await
+            .unwrap_err();
+        assert!(err.is_retryable(), "{err}");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "errors took {:?}",
+            started.elapsed()
+        );
+        let _server = start(&bin, port);
+        // osmem keeps nothing across restarts, but every call works again on the same store.
+        for i in 0..20 {
+            assert_eq!(store.get(Some("c"), &format!("k{i}")).await.unwrap(), None);
+            store
+                .put(Some("c"), &format!("k{i}"), obj(json!({"i": i})), None)
+                .await
+                .unwrap();
+        }
+        let got = store.get_many(Some("c"), &["k1", "k2"]).await.unwrap();
+        assert_eq!(got[1], Some(obj(json!({"i": 2}))));
+        assert_eq!(store.keys(Some("c"), None).await.unwrap().len(), 20);
+    }
+
+    /// A server that is down at first use fails the collection setup: kv-core reports setup
+    /// failures as `Setup` (keeping the cause); once set up, outages are `Connection` (above).
+    #[tokio::test]
+    async fn unreachable_server_at_first_use_names_the_cause() {
+        let port = free_port();
+        let store =
+            ElasticsearchStore::opensearch(&format!("http://127.0.0.1:{port}"), "nobody").unwrap();
+        let err = store.get(Some("c"), "k").await.unwrap_err();
+        assert!(
+            matches!(err.kind(), ErrorKind::Setup | ErrorKind::Connection),
+            "{err}"
+        );
+        assert!(err.to_string().contains("cannot reach the server"), "{err}");
+        assert_eq!(err.operation(), Some("get"), "{err}");
+        assert_eq!(err.collection(), Some("c"), "{err}");
+        assert_eq!(err.key(), Some("k"), "{err}");
+    }
+}
