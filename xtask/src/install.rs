@@ -61,7 +61,8 @@ pub struct Venv {
 pub const INTEROP_VENV: Venv = Venv {
     dir: "venv-interop",
     // py-key-value and the pinned dependencies of the extras the interop and bench scripts use
-    // (memory, pydantic, disk, redis, valkey); versions as in shared/fixtures/MANIFEST.md.
+    // (memory, pydantic, disk, redis, valkey, mongodb); versions as in shared/fixtures/MANIFEST.md
+    // (pymongo: py-key-value 0.5.0 asks for >=4.9.0; 4.20.1 is what nx-27017 0.8.1 installs).
     packages: &[
         "py-key-value-aio==0.5.0",
         "beartype==0.23.1",
@@ -73,11 +74,24 @@ pub const INTEROP_VENV: Venv = Venv {
         "aiomcache==0.8.2",
         "valkey-glide==2.6.0",
         "rocksdict==0.3.29",
+        "pymongo==4.20.1",
+        "dnspython==2.9.2",
+    ],
+};
+
+/// The MongoDB wire-compatible stand-in (`test-services.md` §3.4), with its own dependencies pinned.
+pub const NX_VENV: Venv = Venv {
+    dir: "venv-nx",
+    packages: &[
+        "nx-27017==0.8.1",
+        "neosqlite==1.17.2",
+        "pymongo==4.20.1",
+        "dnspython==2.9.2",
     ],
 };
 
 /// Every venv `services install` creates.
-const VENVS: &[&Venv] = &[&INTEROP_VENV];
+const VENVS: &[&Venv] = &[&INTEROP_VENV, &NX_VENV];
 
 pub fn install() -> Result<()> {
     install_apt()?;

@@ -87,10 +87,13 @@ pub fn is_alive(pid: u32) -> bool {
 pub fn runs_binary(pid: u32, binary: &str) -> bool {
     match std::fs::read(format!("/proc/{pid}/cmdline")) {
         Ok(cmdline) => {
-            let program = cmdline.split(|b| *b == 0).next().unwrap_or_default();
-            let program = String::from_utf8_lossy(program);
-            let base = program.split(['/', ' ']).find(|s| s.contains(binary));
-            base.is_some() || program.contains(binary)
+            // The program, or the script an interpreter runs (PyPI console scripts such as
+            // nx-27017 show up as `…/python3 …/bin/nx-27017`).
+            cmdline.split(|b| *b == 0).take(2).any(|arg| {
+                let program = String::from_utf8_lossy(arg);
+                let base = program.split(['/', ' ']).find(|s| s.contains(binary));
+                base.is_some() || program.contains(binary)
+            })
         }
         Err(_) => is_alive(pid),
     }

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::future::Future;
+use std::future::IntoFuture;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -104,9 +104,9 @@ impl MongoDBBackend {
     async fn timed<T>(
         &self,
         operation: &'static str,
-        call: impl Future<Output = mongodb::error::Result<T>>,
+        call: impl IntoFuture<Output = mongodb::error::Result<T>>,
     ) -> Result<T> {
-        match tokio::time::timeout(self.timeouts.operation, call).await {
+        match tokio::time::timeout(self.timeouts.operation, call.into_future()).await {
             Ok(result) => result.map_err(from_mongo),
             Err(_) => Err(timed_out(operation)),
         }
@@ -444,13 +444,18 @@ impl Backend for MongoDBBackend {
             .collect())
     }
 
+    /// Drops the collection; `true` iff it held any document (reads re-create a collection
+    /// lazily, so an empty one counts as absent).
     async fn destroy_collection(&self, collection: &Name<'_>) -> Result<bool> {
-        let existed = self.exists(collection.as_str()).await?;
-        if existed {
-            let coll = self.collection(collection)?;
+        let coll = self.collection(collection)?;
+        let any = self
+            .timed("find", coll.find_one(doc! {}).projection(doc! {"_id": 1}))
+            .await?
+            .is_some();
+        if self.exists(collection.as_str()).await? {
             self.timed("drop", coll.drop()).await?;
         }
-        Ok(existed)
+        Ok(any)
     }
 
     async fn close(&self) -> Result<()> {

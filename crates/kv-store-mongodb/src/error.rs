@@ -46,18 +46,18 @@ fn classify(err: &mongodb::error::Error) -> (ErrorKind, String) {
             ErrorKind::Setup,
             "mongodb authentication failed: check the username and password".into(),
         ),
-        MongoKind::InvalidArgument { message } if message.contains("size") => (
+        MongoKind::InvalidArgument { message, .. } if message.contains("size") => (
             ErrorKind::ValueTooLarge,
             format!("the document is too large for mongodb: {message}"),
         ),
-        MongoKind::InvalidArgument { message } => (
+        MongoKind::InvalidArgument { message, .. } => (
             ErrorKind::Backend { transient: false },
             format!("invalid mongodb request: {message}"),
         ),
         MongoKind::InvalidTlsConfig { .. } => {
             (ErrorKind::Setup, "invalid mongodb TLS configuration".into())
         }
-        MongoKind::BsonSerialization(_) | MongoKind::Bson(_) => (
+        MongoKind::BsonSerialization(_) => (
             ErrorKind::Serialization,
             "the value cannot be stored as BSON".into(),
         ),
@@ -75,12 +75,20 @@ fn classify(err: &mongodb::error::Error) -> (ErrorKind, String) {
         MongoKind::Write(WriteFailure::WriteConcernError(w)) => {
             server_error(w.code, &w.code_name, &w.message, true)
         }
-        _ => (
+        other => (
             ErrorKind::Backend {
                 transient: transient_label,
             },
-            "mongodb operation failed".into(),
+            format!("mongodb operation failed: {}", shorten(&other.to_string())),
         ),
+    }
+}
+
+/// At most 300 characters of a driver message.
+fn shorten(message: &str) -> String {
+    match message.char_indices().nth(300) {
+        Some((end, _)) => format!("{}...", &message[..end]),
+        None => message.to_owned(),
     }
 }
 

@@ -30,7 +30,11 @@ impl Fixture {
             .unwrap();
         Some(Fixture {
             store,
-            raw: common::RawMongo { url, db },
+            raw: common::RawMongo {
+                url,
+                db,
+                names: None,
+            },
         })
     }
 
@@ -171,9 +175,17 @@ async fn v1_collection_names_and_raw_rejections() {
         return;
     };
     let special = "test_collection!@#$%^&*()";
-    let err = fx.store.put(Some(special), "k", obj(json!({})), None).await.unwrap_err();
-    assert_eq!(err.kind(), &ErrorKind::InvalidKey, "{err}");
-    assert_eq!(err.collection(), Some(special), "{err}");
+    let long = "test_collection".repeat(100);
+    for name in [special, long.as_str(), "nul\0name"] {
+        let err = fx.store.put(Some(name), "k", obj(json!({})), None).await.unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::InvalidKey, "{err}");
+        assert_eq!(err.collection(), Some(name), "{err}");
+    }
+    if !common::accepts_any_collection_name(&fx.raw.url, &fx.raw.db).await {
+        println!("SKIPPED the V1 half: the server refuses V1 names such as S_test_collection_-daf4a2ec");
+        fx.drop_db().await;
+        return;
+    }
 
     let v1 = MongoDBStore::builder()
         .url(&fx.raw.url)
@@ -254,7 +266,8 @@ async fn python_style_documents_are_read_and_expired_ones_hidden() {
     fx.drop_db().await;
 }
 
-/// BSON values JSON has no equivalent for are `Deserialization` errors naming the key.
+/// BSON values JSON has no equivalent for are `Deserialization` errors naming the key (a NaN
+/// double is covered by the unit tests: nx-27017 refuses to store one).
 #[tokio::test]
 async fn bson_types_without_json_equivalent_are_deserialization_errors() {
     let Some(fx) = Fixture::new().await else {
@@ -272,7 +285,6 @@ async fn bson_types_without_json_equivalent_are_deserialization_errors() {
                 bytes: vec![1, 2],
             }),
         ),
-        ("nan", Bson::Double(f64::NAN)),
     ];
     for (key, value) in odd {
         coll.insert_one(doc! {"key": key, "version": 1, "value": {"object": {"x": value}}})
@@ -321,11 +333,11 @@ async fn destroy_collection_drops_it_and_the_next_use_recreates_it() {
         return;
     };
     fx.store.put(Some("gone"), "k", obj(json!({"a": 1})), None).await.unwrap();
-    assert!(fx.store.destroy_collection(Some("gone")).await.unwrap());
+    assert!(fx.store.destroy_collection("gone").await.unwrap());
     let client = common::plain(&fx.raw.url).await;
     let names = client.database(&fx.raw.db).list_collection_names().await.unwrap();
     assert!(!names.contains(&"gone".to_owned()), "{names:?}");
-    assert!(!fx.store.destroy_collection(Some("gone")).await.unwrap());
+    assert!(!fx.store.destroy_collection("gone").await.unwrap());
     assert_eq!(fx.store.get(Some("gone"), "k").await.unwrap(), None);
     fx.store.put(Some("gone"), "k", obj(json!({"a": 2})), None).await.unwrap();
     assert_eq!(
