@@ -124,7 +124,13 @@ fn mongodb(ctx: &Ctx) -> Result<()> {
         .unwrap_or_default();
     let token = format!("r{:x}x{nanos:x}", std::process::id());
     let (url_arg, token_arg) = (Path::new(&url), Path::new(&token));
-    let example = ["-q", "-p", "kv-store-mongodb", "--example", "mongodb_interop"];
+    let example = [
+        "-q",
+        "-p",
+        "kv-store-mongodb",
+        "--example",
+        "mongodb_interop",
+    ];
     // Build first so Python's short-TTL entries do not wait on the compiler.
     process::run(workspace::cargo().arg("build").args(example))?;
     ctx.python(

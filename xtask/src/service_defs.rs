@@ -231,4 +231,3 @@ pub const SERVICES: &[ServiceDef] = &[
         },
     },
 ];
-

@@ -349,10 +349,12 @@ fn check(ready: &Readiness, port: u16) -> Result<()> {
 
 /// OP_MSG `{ping: 1, $db: "admin"}` with request id 1.
 const MONGO_PING: &[u8] = &[
-    0x33, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0xdd, 0x07, 0, 0, // header: length 51, id 1, OP_MSG
+    0x33, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0xdd, 0x07, 0,
+    0, // header: length 51, id 1, OP_MSG
     0, 0, 0, 0, 0, // flag bits, section kind 0
     0x1e, 0, 0, 0, 0x10, b'p', b'i', b'n', b'g', 0, 1, 0, 0, 0, // {ping: 1,
-    0x02, b'$', b'd', b'b', 0, 6, 0, 0, 0, b'a', b'd', b'm', b'i', b'n', 0, 0, // $db: "admin"}
+    0x02, b'$', b'd', b'b', 0, 6, 0, 0, 0, b'a', b'd', b'm', b'i', b'n', 0,
+    0, // $db: "admin"}
 ];
 
 /// Sends a MongoDB `ping` and expects an OP_MSG reply to it whose body says `ok: 1.0`.

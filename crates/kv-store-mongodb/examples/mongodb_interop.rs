@@ -79,32 +79,57 @@ async fn write(store: &MongoDBStore, token: &str, expect: &str) -> Result<usize,
         "list": [1, "two", 3.5, null, {"x": [false]}], "nested": {"a": {"b": {"c": "deep"}}}
     });
     let cases: Vec<(Option<String>, String, Value, Option<f64>)> = vec![
-        (Some(users.clone()), "alice".into(), json!({"name": "Alice", "age": 30}), None),
+        (
+            Some(users.clone()),
+            "alice".into(),
+            json!({"name": "Alice", "age": 30}),
+            None,
+        ),
         (
             Some(users.clone()),
             "bob".into(),
             json!({"name": "Bob", "score": 9.5, "tags": ["a", "b"]}),
             Some(3600.0),
         ),
-        (None, format!("plain-{token}"), json!({"nested": {"a": 1, "b": 2}, "x": 1.5}), None),
+        (
+            None,
+            format!("plain-{token}"),
+            json!({"nested": {"a": 1, "b": 2}, "x": 1.5}),
+            None,
+        ),
         (
             Some(format!("unicode_{token}")),
             "cl\u{e9}-\u{fc} \u{4e16}".into(),
             json!({"msg": "h\u{e9}llo \u{4e16}\u{754c} \u{1F30D}"}),
             None,
         ),
-        (Some(format!("types_{token}")), "all-types".into(), types, Some(120.5)),
+        (
+            Some(format!("types_{token}")),
+            "all-types".into(),
+            types,
+            Some(120.5),
+        ),
         (
             Some(format!("big_{token}")),
             "large-value".into(),
             json!({"blob": "R".repeat(40_000)}),
             None,
         ),
-        (Some(users.clone()), "a::b".into(), json!({"k": "compound"}), None),
+        (
+            Some(users.clone()),
+            "a::b".into(),
+            json!({"k": "compound"}),
+            None,
+        ),
     ];
     for (c, k, v, ttl) in cases {
         store
-            .put(c.as_deref(), &k, obj(v.clone()), ttl.map(Duration::from_secs_f64))
+            .put(
+                c.as_deref(),
+                &k,
+                obj(v.clone()),
+                ttl.map(Duration::from_secs_f64),
+            )
             .await
             .map_err(|e| format!("put {k}: {e}"))?;
         entry(c.as_deref(), &k, v, ttl.map(|t| now() + t));
@@ -112,7 +137,12 @@ async fn write(store: &MongoDBStore, token: &str, expect: &str) -> Result<usize,
     // A TTL entry overwritten without TTL: the expiry must be gone for Python too.
     let overwritten = json!({"ttl": "removed"});
     store
-        .put(Some(&users), "ttl-removed", obj(json!({"ttl": 1})), Some(Duration::from_secs(3600)))
+        .put(
+            Some(&users),
+            "ttl-removed",
+            obj(json!({"ttl": 1})),
+            Some(Duration::from_secs(3600)),
+        )
         .await
         .map_err(|e| e.to_string())?;
     store
@@ -132,7 +162,12 @@ async fn write(store: &MongoDBStore, token: &str, expect: &str) -> Result<usize,
     entry(Some(&batch), "m1", json!({"i": 1}), Some(now() + 600.0));
     entry(Some(&batch), "m2", json!({"i": 2}), Some(now() + 600.0));
     store
-        .put(Some(&users), "expired", obj(json!({"gone": true})), Some(Duration::from_secs(1)))
+        .put(
+            Some(&users),
+            "expired",
+            obj(json!({"gone": true})),
+            Some(Duration::from_secs(1)),
+        )
         .await
         .map_err(|e| e.to_string())?;
     entry(Some(&users), "expired", Value::Null, Some(now() + 1.0));

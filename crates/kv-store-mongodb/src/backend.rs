@@ -128,8 +128,11 @@ impl MongoDBBackend {
             .get_or_insert(self.timeouts.server_selection);
         options.connect_timeout.get_or_insert(self.timeouts.connect);
         Client::with_options(options).map_err(|e| {
-            Error::setup(format!("invalid mongodb configuration for {}", redact_url(url)))
-                .with_source(e)
+            Error::setup(format!(
+                "invalid mongodb configuration for {}",
+                redact_url(url)
+            ))
+            .with_source(e)
         })
     }
 
@@ -147,7 +150,11 @@ impl MongoDBBackend {
 
     /// Upserts `entries` with `update` commands of many statements (one command for up to
     /// 10 000 entries and 8 MiB), stopping at the first failed statement.
-    async fn upsert_many(&self, collection: &Name<'_>, entries: &[(Name<'_>, Entry)]) -> Result<()> {
+    async fn upsert_many(
+        &self,
+        collection: &Name<'_>,
+        entries: &[(Name<'_>, Entry)],
+    ) -> Result<()> {
         let mut batch = RawArrayBuf::new();
         let mut count = 0;
         let mut bytes = 0;
@@ -183,9 +190,7 @@ impl MongoDBBackend {
         command.append("updates", updates);
         command.append("ordered", true);
         let db = self.database()?;
-        let reply = self
-            .timed("update", db.run_raw_command(command))
-            .await?;
+        let reply = self.timed("update", db.run_raw_command(command)).await?;
         if let Ok(errors) = reply.get_array("writeErrors") {
             if let Some(Bson::Document(first)) = errors.first() {
                 let code = first.get_i32("code").unwrap_or_default();
@@ -200,22 +205,27 @@ impl MongoDBBackend {
         if let Ok(concern) = reply.get_document("writeConcernError") {
             let code = concern.get_i32("code").unwrap_or_default();
             let message = concern.get_str("errmsg").unwrap_or_default();
-            return Err(write_error(code, message).with_source(Error::backend(
-                true,
-                "write concern not satisfied",
-            )));
+            return Err(write_error(code, message)
+                .with_source(Error::backend(true, "write concern not satisfied")));
         }
         Ok(())
     }
 }
 
 /// `{q: {key}, u: <document>, upsert: true}` as raw BSON (the document is serialized once).
-fn update_statement(collection: &Name<'_>, key: &Name<'_>, entry: &Entry) -> Result<RawDocumentBuf> {
+fn update_statement(
+    collection: &Name<'_>,
+    key: &Name<'_>,
+    entry: &Entry,
+) -> Result<RawDocumentBuf> {
     let replacement = document::encode(collection.given, key.given, entry)?;
     let statement = doc! {"q": {KEY: key.as_str()}, "u": replacement, "upsert": true};
     let raw = RawDocumentBuf::from_document(&statement).map_err(|e| {
-        Error::serialization(format!("key {:?}: the value cannot be stored as BSON", key.given))
-            .with_source(e)
+        Error::serialization(format!(
+            "key {:?}: the value cannot be stored as BSON",
+            key.given
+        ))
+        .with_source(e)
     })?;
     if raw.as_bytes().len() > MAX_DOCUMENT_BYTES {
         return Err(too_large(key, raw.as_bytes().len()));

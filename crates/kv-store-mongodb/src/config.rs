@@ -173,9 +173,9 @@ impl MongoDBStoreBuilder {
             Target::Client(client) => ClientSource::User(client),
         };
         let strategy = match self.collection_names {
-            CollectionNames::Raw => {
-                SharedStrategy(Arc::new(MongoDBCollectionNames::for_database(&self.db_name)))
-            }
+            CollectionNames::Raw => SharedStrategy(Arc::new(MongoDBCollectionNames::for_database(
+                &self.db_name,
+            ))),
             CollectionNames::Strategy(strategy) => SharedStrategy(strategy),
         };
         let backend = MongoDBBackend::new(source, self.db_name, self.auto_create, self.timeouts);
@@ -212,10 +212,7 @@ mod tests {
             redact_url("mongodb://u:pw@h:1/db?x=1"),
             "mongodb://u:***@h:1/db?x=1"
         );
-        assert_eq!(
-            redact_url("mongodb://u:pw@h?x=1"),
-            "mongodb://u:***@h?x=1"
-        );
+        assert_eq!(redact_url("mongodb://u:pw@h?x=1"), "mongodb://u:***@h?x=1");
         assert_eq!(redact_url("mongodb://h:1/"), "mongodb://h:1/");
     }
 

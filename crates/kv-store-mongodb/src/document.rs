@@ -241,16 +241,22 @@ mod tests {
     fn round_trip_keeps_values_and_drops_sub_millisecond_precision() {
         let now = Timestamp::from_unix_micros(1_700_000_000_123_456).unwrap();
         let value = obj(json!({"a": [1, null, true, "x", {"b": 2.5}], "big": i64::MAX}));
-        let entry = Entry::new(value.clone(), now, Some(std::time::Duration::from_secs(10)))
-            .unwrap();
+        let entry =
+            Entry::new(value.clone(), now, Some(std::time::Duration::from_secs(10))).unwrap();
         let doc = encode("c", "k", &entry).unwrap();
         assert_eq!(doc.get_str(KEY).unwrap(), "k");
         assert_eq!(doc.get_str(COLLECTION).unwrap(), "c");
         assert_eq!(doc.get_i32(VERSION).unwrap(), 1);
         let back = decode(&doc).unwrap();
         assert_eq!(back.value, value);
-        assert_eq!(back.created_at.unwrap().unix_micros(), 1_700_000_000_123_000);
-        assert_eq!(back.expires_at.unwrap().unix_micros(), 1_700_000_010_124_000);
+        assert_eq!(
+            back.created_at.unwrap().unix_micros(),
+            1_700_000_000_123_000
+        );
+        assert_eq!(
+            back.expires_at.unwrap().unix_micros(),
+            1_700_000_010_124_000
+        );
     }
 
     #[test]

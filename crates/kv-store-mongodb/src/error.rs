@@ -30,10 +30,9 @@ fn classify(err: &mongodb::error::Error) -> (ErrorKind, String) {
             ErrorKind::Connection,
             "no reachable mongodb server (server selection failed)".into(),
         ),
-        MongoKind::Io(io_err) if io_err.kind() == io::ErrorKind::TimedOut => (
-            ErrorKind::Timeout,
-            "mongodb did not answer in time".into(),
-        ),
+        MongoKind::Io(io_err) if io_err.kind() == io::ErrorKind::TimedOut => {
+            (ErrorKind::Timeout, "mongodb did not answer in time".into())
+        }
         MongoKind::Io(_) | MongoKind::ConnectionPoolCleared { .. } | MongoKind::Shutdown => (
             ErrorKind::Connection,
             "lost the connection to mongodb".into(),

@@ -44,7 +44,11 @@ pub(crate) fn is_ascending_on(keys: &Document, field: &str) -> bool {
 /// The wanted indexes that `existing` lacks, by key pattern (an existing index on `expires_at`
 /// counts even without a TTL: creating another one on the same pattern would conflict).
 pub(crate) fn missing(existing: Vec<IndexModel>) -> Vec<IndexModel> {
-    let has = |field: &str| existing.iter().any(|index| is_ascending_on(&index.keys, field));
+    let has = |field: &str| {
+        existing
+            .iter()
+            .any(|index| is_ascending_on(&index.keys, field))
+    };
     let mut wanted = Vec::new();
     if !has(KEY) {
         wanted.push(key_index());
@@ -70,9 +74,15 @@ mod tests {
         let named_oddly = vec![
             IndexModel::builder()
                 .keys(doc! {"key": 1.0})
-                .options(IndexOptions::builder().name("idx_kv_key".to_owned()).build())
+                .options(
+                    IndexOptions::builder()
+                        .name("idx_kv_key".to_owned())
+                        .build(),
+                )
                 .build(),
-            IndexModel::builder().keys(doc! {"expires_at": 1_i64}).build(),
+            IndexModel::builder()
+                .keys(doc! {"expires_at": 1_i64})
+                .build(),
         ];
         assert!(missing(named_oddly).is_empty());
         let compound = vec![IndexModel::builder().keys(doc! {"key": 1, "x": 1}).build()];

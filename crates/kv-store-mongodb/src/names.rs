@@ -133,6 +133,9 @@ mod tests {
         let v1 = mongodb_v1_collection();
         assert_eq!(v1.sanitize("Test Collection"), "S_Test_Collection-7be72941");
         assert_eq!(v1.sanitize("é"), "S_-4a99557e");
-        assert_eq!(v1.sanitize(&"a".repeat(250)), format!("S_{}", "a".repeat(198)));
+        assert_eq!(
+            v1.sanitize(&"a".repeat(250)),
+            format!("S_{}", "a".repeat(198))
+        );
     }
 }

@@ -32,7 +32,14 @@ mod mongodb_faults {
 
     fn start(port: u16) -> Option<Server> {
         let child = Command::new(binary())
-            .args(["--host", "127.0.0.1", "-p", &port.to_string(), "--data-dir", "memory"])
+            .args([
+                "--host",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+                "--data-dir",
+                "memory",
+            ])
             .args(["--log-file", "/dev/null"])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -87,7 +94,11 @@ mod mongodb_faults {
             assert_eq!(err.kind(), &ErrorKind::Connection, "{err}");
             assert!(err.is_retryable(), "{err}");
             assert_eq!(err.collection(), Some("c"), "{err}");
-            assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "{:?}",
+                started.elapsed()
+            );
             let err = store
                 .put_many(Some("c"), vec![("x".into(), obj(json!({})))], None)
                 .await
@@ -113,8 +124,17 @@ mod mongodb_faults {
                 .unwrap();
         }
         let got = store.get_many(Some("c"), &["k1", "k2"]).await.unwrap();
-        assert_eq!(got, vec![Some(obj(json!({"i": 1}))), Some(obj(json!({"i": 2})))]);
-        assert_eq!(store.delete_many(Some("c"), &["k1", "k2", "k3"]).await.unwrap(), 3);
+        assert_eq!(
+            got,
+            vec![Some(obj(json!({"i": 1}))), Some(obj(json!({"i": 2})))]
+        );
+        assert_eq!(
+            store
+                .delete_many(Some("c"), &["k1", "k2", "k3"])
+                .await
+                .unwrap(),
+            3
+        );
         store.close().await.unwrap();
     }
 

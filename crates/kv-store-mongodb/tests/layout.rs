@@ -72,7 +72,12 @@ async fn document_without_ttl_has_the_py_key_value_shape() {
     };
     let before = Timestamp::now();
     fx.store
-        .put(Some("test"), "test_key", obj(json!({"test": "value", "n": 5, "big": 1_i64 << 40})), None)
+        .put(
+            Some("test"),
+            "test_key",
+            obj(json!({"test": "value", "n": 5, "big": 1_i64 << 40})),
+            None,
+        )
         .await
         .unwrap();
     let after = Timestamp::now();
@@ -85,7 +90,11 @@ async fn document_without_ttl_has_the_py_key_value_shape() {
     assert_eq!(doc.get_str("key").unwrap(), "test_key");
     assert_eq!(doc.get_str("collection").unwrap(), "test");
     assert_eq!(doc.get("version"), Some(&Bson::Int32(1)));
-    let object = doc.get_document("value").unwrap().get_document("object").unwrap();
+    let object = doc
+        .get_document("value")
+        .unwrap()
+        .get_document("object")
+        .unwrap();
     assert_eq!(object.get("test"), Some(&Bson::String("value".into())));
     assert_eq!(object.get("n"), Some(&Bson::Int32(5)));
     assert_eq!(object.get("big"), Some(&Bson::Int64(1 << 40)));
@@ -136,11 +145,19 @@ async fn ttl_is_a_date_rounded_up_and_overwriting_without_ttl_removes_it() {
 
     // The same through put_many.
     let items = vec![("m".to_owned(), obj(json!({"i": 1})))];
-    fx.store.put_many(Some("test"), items.clone(), Some(ttl)).await.unwrap();
+    fx.store
+        .put_many(Some("test"), items.clone(), Some(ttl))
+        .await
+        .unwrap();
     assert!(fx.doc("test", "m").await.contains_key("expires_at"));
     fx.store.put_many(Some("test"), items, None).await.unwrap();
     assert!(!fx.doc("test", "m").await.contains_key("expires_at"));
-    let count = fx.coll("test").await.count_documents(doc! {}).await.unwrap();
+    let count = fx
+        .coll("test")
+        .await
+        .count_documents(doc! {})
+        .await
+        .unwrap();
     assert_eq!(count, 2, "upserts must replace, not add documents");
     fx.drop_db().await;
 }
@@ -150,7 +167,10 @@ async fn collection_setup_creates_the_key_and_ttl_indexes() {
     let Some(fx) = Fixture::new().await else {
         return;
     };
-    fx.store.put(Some("indexed"), "k", obj(json!({})), None).await.unwrap();
+    fx.store
+        .put(Some("indexed"), "k", obj(json!({})), None)
+        .await
+        .unwrap();
     let indexes: Vec<_> = fx
         .coll("indexed")
         .await
@@ -177,12 +197,18 @@ async fn v1_collection_names_and_raw_rejections() {
     let special = "test_collection!@#$%^&*()";
     let long = "test_collection".repeat(100);
     for name in [special, long.as_str(), "nul\0name"] {
-        let err = fx.store.put(Some(name), "k", obj(json!({})), None).await.unwrap_err();
+        let err = fx
+            .store
+            .put(Some(name), "k", obj(json!({})), None)
+            .await
+            .unwrap_err();
         assert_eq!(err.kind(), &ErrorKind::InvalidKey, "{err}");
         assert_eq!(err.collection(), Some(name), "{err}");
     }
     if !common::accepts_any_collection_name(&fx.raw.url, &fx.raw.db).await {
-        println!("SKIPPED the V1 half: the server refuses V1 names such as S_test_collection_-daf4a2ec");
+        println!(
+            "SKIPPED the V1 half: the server refuses V1 names such as S_test_collection_-daf4a2ec"
+        );
         fx.drop_db().await;
         return;
     }
@@ -193,9 +219,15 @@ async fn v1_collection_names_and_raw_rejections() {
         .v1_collection_names()
         .build()
         .unwrap();
-    v1.put(Some(special), "test_key", obj(json!({"v": 1})), None).await.unwrap();
+    v1.put(Some(special), "test_key", obj(json!({"v": 1})), None)
+        .await
+        .unwrap();
     let doc = fx.doc("S_test_collection_-daf4a2ec", "test_key").await;
-    assert_eq!(doc.get_str("collection").unwrap(), special, "the given name is recorded");
+    assert_eq!(
+        doc.get_str("collection").unwrap(),
+        special,
+        "the given name is recorded"
+    );
     assert_eq!(
         v1.get(Some(special), "test_key").await.unwrap(),
         Some(obj(json!({"v": 1})))
@@ -217,7 +249,11 @@ async fn u64_above_i64_max_is_a_serialization_error() {
     assert_eq!(err.key(), Some("big"), "{err}");
     let err = fx
         .store
-        .put_many(Some("test"), vec![("big".into(), obj(json!({"n": u64::MAX})))], None)
+        .put_many(
+            Some("test"),
+            vec![("big".into(), obj(json!({"n": u64::MAX})))],
+            None,
+        )
         .await
         .unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::Serialization, "{err}");
@@ -232,22 +268,28 @@ async fn python_style_documents_are_read_and_expired_ones_hidden() {
     let Some(fx) = Fixture::new().await else {
         return;
     };
-    fx.store.put(Some("py"), "seed", obj(json!({})), None).await.unwrap();
+    fx.store
+        .put(Some("py"), "seed", obj(json!({})), None)
+        .await
+        .unwrap();
     let now = DateTime::now().timestamp_millis();
     let coll = fx.coll("py").await;
     let docs = [
         doc! {"key": "future", "version": 1, "value": {"object": {"a": 1}}, "collection": "py",
-              "created_at": DateTime::from_millis(now), "expires_at": DateTime::from_millis(now + 3_600_000)},
+        "created_at": DateTime::from_millis(now), "expires_at": DateTime::from_millis(now + 3_600_000)},
         doc! {"key": "past", "version": 1, "value": {"object": {"a": 2}}, "collection": "py",
-              "created_at": DateTime::from_millis(now - 7_200_000), "expires_at": DateTime::from_millis(now - 3_600_000)},
+        "created_at": DateTime::from_millis(now - 7_200_000), "expires_at": DateTime::from_millis(now - 3_600_000)},
         doc! {"key": "plain", "version": 1, "value": {"object": {"l": [1, 2.5, "x", null, {"d": true}]}}, "collection": "py",
-              "created_at": DateTime::from_millis(now)},
+        "created_at": DateTime::from_millis(now)},
     ];
     coll.insert_many(docs).await.unwrap();
     let (value, ttl) = fx.store.ttl(Some("py"), "future").await.unwrap().unwrap();
     assert_eq!(value, obj(json!({"a": 1})));
     let ttl = ttl.unwrap();
-    assert!(ttl > Duration::from_secs(3590) && ttl <= Duration::from_secs(3600), "{ttl:?}");
+    assert!(
+        ttl > Duration::from_secs(3590) && ttl <= Duration::from_secs(3600),
+        "{ttl:?}"
+    );
     assert_eq!(
         fx.store.get(Some("py"), "plain").await.unwrap(),
         Some(obj(json!({"l": [1, 2.5, "x", null, {"d": true}]})))
@@ -273,7 +315,10 @@ async fn bson_types_without_json_equivalent_are_deserialization_errors() {
     let Some(fx) = Fixture::new().await else {
         return;
     };
-    fx.store.put(Some("odd"), "seed", obj(json!({})), None).await.unwrap();
+    fx.store
+        .put(Some("odd"), "seed", obj(json!({})), None)
+        .await
+        .unwrap();
     let coll = fx.coll("odd").await;
     let odd = [
         ("date", Bson::DateTime(DateTime::now())),
@@ -294,7 +339,11 @@ async fn bson_types_without_json_equivalent_are_deserialization_errors() {
         assert_eq!(err.kind(), &ErrorKind::Deserialization, "{key}: {err}");
         assert_eq!(err.key(), Some(key), "{err}");
         assert_eq!(err.collection(), Some("odd"), "{err}");
-        let err = fx.store.get_many(Some("odd"), &["seed", key]).await.unwrap_err();
+        let err = fx
+            .store
+            .get_many(Some("odd"), &["seed", key])
+            .await
+            .unwrap_err();
         assert_eq!(err.kind(), &ErrorKind::Deserialization, "{key}: {err}");
     }
     fx.drop_db().await;
@@ -313,11 +362,18 @@ async fn auto_create_off_names_the_missing_collection() {
         .unwrap();
     let err = strict.get(Some("absent"), "k").await.unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::Setup, "{err}");
-    assert!(err.to_string().contains("Collection 'absent' does not exist"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("Collection 'absent' does not exist"),
+        "{err}"
+    );
     let client = common::plain(&fx.raw.url).await;
     let db = client.database(&fx.raw.db);
     db.create_collection("absent").await.unwrap();
-    strict.put(Some("absent"), "k", obj(json!({"ok": true})), None).await.unwrap();
+    strict
+        .put(Some("absent"), "k", obj(json!({"ok": true})), None)
+        .await
+        .unwrap();
     assert_eq!(
         strict.get(Some("absent"), "k").await.unwrap(),
         Some(obj(json!({"ok": true})))
@@ -332,14 +388,24 @@ async fn destroy_collection_drops_it_and_the_next_use_recreates_it() {
     let Some(fx) = Fixture::new().await else {
         return;
     };
-    fx.store.put(Some("gone"), "k", obj(json!({"a": 1})), None).await.unwrap();
+    fx.store
+        .put(Some("gone"), "k", obj(json!({"a": 1})), None)
+        .await
+        .unwrap();
     assert!(fx.store.destroy_collection("gone").await.unwrap());
     let client = common::plain(&fx.raw.url).await;
-    let names = client.database(&fx.raw.db).list_collection_names().await.unwrap();
+    let names = client
+        .database(&fx.raw.db)
+        .list_collection_names()
+        .await
+        .unwrap();
     assert!(!names.contains(&"gone".to_owned()), "{names:?}");
     assert!(!fx.store.destroy_collection("gone").await.unwrap());
     assert_eq!(fx.store.get(Some("gone"), "k").await.unwrap(), None);
-    fx.store.put(Some("gone"), "k", obj(json!({"a": 2})), None).await.unwrap();
+    fx.store
+        .put(Some("gone"), "k", obj(json!({"a": 2})), None)
+        .await
+        .unwrap();
     assert_eq!(
         fx.store.get(Some("gone"), "k").await.unwrap(),
         Some(obj(json!({"a": 2})))
@@ -360,7 +426,10 @@ async fn a_user_client_survives_close() {
         .db_name(&fx.raw.db)
         .build()
         .unwrap();
-    store.put(Some("c"), "k", obj(json!({"a": 1})), None).await.unwrap();
+    store
+        .put(Some("c"), "k", obj(json!({"a": 1})), None)
+        .await
+        .unwrap();
     store.close().await.unwrap();
     let err = store.get(Some("c"), "k").await.unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::Setup, "{err}");
@@ -370,7 +439,10 @@ async fn a_user_client_survives_close() {
         .find_one(doc! {"key": "k"})
         .await
         .unwrap();
-    assert!(found.is_some(), "the user's client stopped working after close()");
+    assert!(
+        found.is_some(),
+        "the user's client stopped working after close()"
+    );
     fx.store.close().await.unwrap();
     fx.drop_db().await;
 }

@@ -129,7 +129,9 @@ pub fn native_equivalent(collection: &str, key: &str, bytes: &[u8]) -> Document 
     };
     for (field, value) in envelope {
         let converted = match (field.as_str(), value) {
-            ("value", Value::Object(object)) => Bson::Document(doc! {"object": to_bson(&Value::Object(object))}),
+            ("value", Value::Object(object)) => {
+                Bson::Document(doc! {"object": to_bson(&Value::Object(object))})
+            }
             ("created_at" | "expires_at", Value::String(text)) => match Timestamp::parse(&text) {
                 Ok(at) => Bson::DateTime(DateTime::from_millis(at.unix_micros() / 1000)),
                 Err(_) => Bson::String(text),
