@@ -368,9 +368,16 @@ fn mongo_ping(stream: &mut TcpStream) -> Result<()> {
     }
     let mut body = vec![0u8; length - 16];
     stream.read_exact(&mut body)?;
-    // `ok` as a double 1.0: element type 0x01, name "ok", value bytes.
-    let ok = [&[0x01, b'o', b'k', 0][..], &1.0f64.to_le_bytes()].concat();
-    if !body.windows(ok.len()).any(|w| w == ok.as_slice()) {
+    // `ok: 1` as a double, an int32 or an int64 (servers differ): type byte, "ok\0", value.
+    let oks = [
+        [&[0x01, b'o', b'k', 0][..], &1.0f64.to_le_bytes()].concat(),
+        [&[0x10, b'o', b'k', 0][..], &1i32.to_le_bytes()].concat(),
+        [&[0x12, b'o', b'k', 0][..], &1i64.to_le_bytes()].concat(),
+    ];
+    if !oks
+        .iter()
+        .any(|ok| body.windows(ok.len()).any(|w| w == ok.as_slice()))
+    {
         bail!("ping did not answer ok: 1");
     }
     Ok(())

@@ -4,7 +4,8 @@
 //! The server is nx-27017 (`spec/test-services.md` §3.4) in memory: the binary named by
 //! `KV_TEST_NX_27017` (set by `cargo xtask services up mongodb`), else `nx-27017` on PATH.
 
-mod mongodb_faults {
+/// Named `mongodb` so `cargo xtask test mongodb` runs it.
+mod mongodb {
     use std::net::TcpListener;
     use std::process::{Child, Command, Stdio};
     use std::time::{Duration, Instant};
