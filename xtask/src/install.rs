@@ -61,7 +61,7 @@ pub struct Venv {
 pub const INTEROP_VENV: Venv = Venv {
     dir: "venv-interop",
     // py-key-value and the pinned dependencies of the extras the interop and bench scripts use
-    // (memory, pydantic, disk, redis, valkey, wrappers-encryption, dynamodb, opensearch); versions
+    // (memory, pydantic, disk, redis, valkey, wrappers-encryption, dynamodb, opensearch, mongodb); versions
     // as in shared/fixtures/MANIFEST.md.
     packages: &[
         "py-key-value-aio==0.5.0",
@@ -83,6 +83,20 @@ pub const INTEROP_VENV: Venv = Venv {
         // OpenSearchStore (interop elasticsearch): py-key-value 0.5.0 needs opensearch-py[async]>=2
         "opensearch-py[async]==3.2.0",
         "aiohttp==3.14.5",
+        // MongoDBStore: py-key-value 0.5.0 asks for pymongo>=4.9.0; 4.20.1 is what nx-27017 installs.
+        "pymongo==4.20.1",
+        "dnspython==2.9.2",
+    ],
+};
+
+/// The MongoDB wire-compatible stand-in (`test-services.md` §3.4), with its own dependencies pinned.
+pub const NX_VENV: Venv = Venv {
+    dir: "venv-nx",
+    packages: &[
+        "nx-27017==0.8.1",
+        "neosqlite==1.17.2",
+        "pymongo==4.20.1",
+        "dnspython==2.9.2",
     ],
 };
 
@@ -99,7 +113,7 @@ pub const MOTO_VENV: Venv = Venv {
 };
 
 /// Every venv `services install` creates.
-const VENVS: &[&Venv] = &[&INTEROP_VENV, &MOTO_VENV, &OSMEM_VENV];
+const VENVS: &[&Venv] = &[&INTEROP_VENV, &NX_VENV, &MOTO_VENV, &OSMEM_VENV];
 
 /// An npm package installed under the state directory (`npm install --prefix`).
 pub struct NpmPackage {

@@ -119,6 +119,11 @@ pub const SUITES: &[Suite] = &[
         env_var: Some("KV_TEST_ELASTICSEARCH_URL"),
         run: elasticsearch,
     },
+    Suite {
+        name: "mongodb",
+        env_var: Some("KV_TEST_MONGODB_URL"),
+        run: mongodb,
+    },
 ];
 
 /// py-key-value's OpenSearchStore (opensearch-py) and kv's ElasticsearchStore in the OpenSearch
@@ -164,6 +169,54 @@ fn elasticsearch(ctx: &Ctx) -> Result<()> {
     rust("write", &rs_expect)?;
     ctx.python(
         "elasticsearch.py",
+        &[Path::new("read"), url_arg, token_arg, &rs_expect],
+    )?;
+    Ok(())
+}
+
+/// py-key-value's MongoDBStore (pymongo) and kv's MongoDBStore on the live MongoDB server,
+/// both directions, in the default database (`interop/mongodb.py`, the `mongodb_interop`
+/// example of `kv-store-mongodb`).
+fn mongodb(ctx: &Ctx) -> Result<()> {
+    let url = envfile::lookup("KV_TEST_MONGODB_URL").context("KV_TEST_MONGODB_URL is not set")?;
+    let work = ctx.work.join("mongodb");
+    fs::create_dir_all(&work).with_context(|| format!("creating {}", work.display()))?;
+    let (py_expect, rs_expect) = (
+        work.join("python-expect.jsonl"),
+        work.join("rust-expect.jsonl"),
+    );
+    // Letters and digits only: the stand-in server accepts no other collection characters.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let token = format!("r{:x}x{nanos:x}", std::process::id());
+    let (url_arg, token_arg) = (Path::new(&url), Path::new(&token));
+    let example = [
+        "-q",
+        "-p",
+        "kv-store-mongodb",
+        "--example",
+        "mongodb_interop",
+    ];
+    // Build first so Python's short-TTL entries do not wait on the compiler.
+    process::run(workspace::cargo().arg("build").args(example))?;
+    ctx.python(
+        "mongodb.py",
+        &[Path::new("write"), url_arg, token_arg, &py_expect],
+    )?;
+    let rust = |mode: &str, expect: &Path| -> Result<()> {
+        let mut cmd = workspace::cargo();
+        cmd.arg("run")
+            .args(example)
+            .args(["--", mode, &url, &token])
+            .arg(expect);
+        process::run(&mut cmd)
+    };
+    rust("read", &py_expect)?;
+    rust("write", &rs_expect)?;
+    ctx.python(
+        "mongodb.py",
         &[Path::new("read"), url_arg, token_arg, &rs_expect],
     )?;
     Ok(())

@@ -68,6 +68,8 @@ pub enum Readiness {
     },
     /// `GET path` answers with a 2xx status.
     Http { path: &'static str },
+    /// A MongoDB `ping` command (OP_MSG) answers `ok: 1`.
+    MongoPing,
 }
 
 /// One test server.
@@ -296,6 +298,49 @@ pub const SERVICES: &[ServiceDef] = &[
                 env.push(("KV_TEST_OSMEM_BIN".into(), bin.display().to_string()));
             }
             env
+        },
+    },
+    // test-services.md §3.4: nx-27017, a MongoDB wire-compatible server (Python on SQLite).
+    ServiceDef {
+        name: "mongodb",
+        backends: &["mongodb"],
+        binary: Binary::VenvScript {
+            venv: "venv-nx",
+            name: "nx-27017",
+        },
+        default_port: 27018,
+        launch: Launch::Daemon { pid_file: "nx.pid" },
+        args: |c| {
+            vec![
+                "-d".into(),
+                "--host".into(),
+                "127.0.0.1".into(),
+                "-p".into(),
+                c.port.to_string(),
+                "--data-dir".into(),
+                c.path("data"),
+                "--log-file".into(),
+                c.path("nx.log"),
+                "--pid-file".into(),
+                c.path("nx.pid"),
+            ]
+        },
+        ready: Readiness::MongoPing,
+        env: |c| {
+            let script = c
+                .dir
+                .parent()
+                .map(|state| state.join("venv-nx").join("bin").join("nx-27017"))
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            vec![
+                (
+                    "KV_TEST_MONGODB_URL".into(),
+                    format!("mongodb://127.0.0.1:{}/?directConnection=true", c.port),
+                ),
+                // For the faults test, which starts a private server of its own.
+                ("KV_TEST_NX_27017".into(), script),
+            ]
         },
     },
 ];

@@ -322,6 +322,7 @@ fn check(ready: &Readiness, port: u16) -> Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(2)))?;
     let (send, expect): (Vec<u8>, &[u8]) = match ready {
         Readiness::Tcp => return Ok(()),
+        Readiness::MongoPing => return mongo_ping(&mut stream),
         Readiness::Exchange { send, expect } => (send.to_vec(), expect),
         Readiness::Http { path } => (
             format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n").into_bytes(),
@@ -350,6 +351,42 @@ fn check(ready: &Readiness, port: u16) -> Result<()> {
         };
     if !ok {
         bail!("unexpected reply {:?}", String::from_utf8_lossy(&reply));
+    }
+    Ok(())
+}
+
+/// OP_MSG `{ping: 1, $db: "admin"}` with request id 1.
+const MONGO_PING: &[u8] = &[
+    0x33, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0xdd, 0x07, 0,
+    0, // header: length 51, id 1, OP_MSG
+    0, 0, 0, 0, 0, // flag bits, section kind 0
+    0x1e, 0, 0, 0, 0x10, b'p', b'i', b'n', b'g', 0, 1, 0, 0, 0, // {ping: 1,
+    0x02, b'$', b'd', b'b', 0, 6, 0, 0, 0, b'a', b'd', b'm', b'i', b'n', 0,
+    0, // $db: "admin"}
+];
+
+/// Sends a MongoDB `ping` and expects an OP_MSG reply to it whose body says `ok: 1.0`.
+fn mongo_ping(stream: &mut TcpStream) -> Result<()> {
+    stream.write_all(MONGO_PING)?;
+    let mut header = [0u8; 16];
+    stream.read_exact(&mut header)?;
+    let length = u32::from_le_bytes([header[0], header[1], header[2], header[3]]) as usize;
+    if header[8..16] != [1, 0, 0, 0, 0xdd, 0x07, 0, 0] || !(21..1 << 20).contains(&length) {
+        bail!("unexpected reply header {header:?}");
+    }
+    let mut body = vec![0u8; length - 16];
+    stream.read_exact(&mut body)?;
+    // `ok: 1` as a double, an int32 or an int64 (servers differ): type byte, "ok\0", value.
+    let oks = [
+        [&[0x01, b'o', b'k', 0][..], &1.0f64.to_le_bytes()].concat(),
+        [&[0x10, b'o', b'k', 0][..], &1i32.to_le_bytes()].concat(),
+        [&[0x12, b'o', b'k', 0][..], &1i64.to_le_bytes()].concat(),
+    ];
+    if !oks
+        .iter()
+        .any(|ok| body.windows(ok.len()).any(|w| w == ok.as_slice()))
+    {
+        bail!("ping did not answer ok: 1");
     }
     Ok(())
 }
