@@ -1,0 +1,278 @@
+//! [`VaultBackend`]: the raw entry operations on a KV v2 mount.
+
+use std::fmt;
+
+use async_trait::async_trait;
+use futures::stream::{self, StreamExt, TryStreamExt};
+use kv_core::codec::envelope;
+use kv_core::{Backend, Capabilities, Entry, Error, Name, Result, Stability, Timestamp};
+use serde_json::{Map, Value};
+use vaultrs::kv2;
+
+use crate::client::Connection;
+use crate::layout::{secret_path, split_prefix};
+
+/// The Vault [`Backend`]: secret `<mount>/data/<collection>::<key>` holding
+/// `{"value": "<envelope>"}`. Use it through [`VaultStore`](crate::VaultStore).
+pub struct VaultBackend {
+    pub(crate) connection: Connection,
+    pub(crate) mount: String,
+    pub(crate) address: String,
+    pub(crate) concurrency: usize,
+}
+
+impl fmt::Debug for VaultBackend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VaultBackend")
+            .field("address", &self.address)
+            .field("mount", &self.mount)
+            .field("concurrency", &self.concurrency)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a secret read found.
+enum Found {
+    /// No secret, or its latest version is deleted or destroyed.
+    Missing,
+    /// The decoded entry.
+    Entry(Entry),
+}
+
+/// The envelope inside the secret's data: the string field `value`.
+fn decode_secret(data: Map<String, Value>) -> Result<Entry> {
+    match data.get("value") {
+        Some(Value::String(doc)) => envelope::decode(doc.as_bytes()),
+        Some(_) => Err(Error::deserialization(
+            "the Vault secret's 'value' field is not a string",
+        )),
+        None => Err(Error::deserialization(
+            "the Vault secret has no 'value' field",
+        )),
+    }
+}
+
+impl VaultBackend {
+    async fn read(&self, path: &str) -> Result<Found> {
+        let mount = self.mount.as_str();
+        let data: Option<Value> = self
+            .connection
+            .run_opt(|client| async move { kv2::read::<Value>(client.as_ref(), mount, path).await })
+            .await?;
+        match data {
+            None | Some(Value::Null) => Ok(Found::Missing),
+            Some(Value::Object(data)) => decode_secret(data).map(Found::Entry),
+            Some(_) => Err(Error::deserialization(
+                "the Vault secret's data is not a JSON object",
+            )),
+        }
+    }
+
+    async fn write(&self, path: &str, doc: String) -> Result<()> {
+        let mount = self.mount.as_str();
+        let data = serde_json::json!({ "value": doc });
+        let data = &data;
+        self.connection
+            .run(|client| async move { kv2::set(client.as_ref(), mount, path, data).await })
+            .await
+            .map(|_| ())
+    }
+
+    /// Removes every version and the metadata (a missing secret is not an error).
+    async fn remove(&self, path: &str) -> Result<()> {
+        let mount = self.mount.as_str();
+        self.connection
+            .run_opt(|client| async move { kv2::delete_metadata(client.as_ref(), mount, path).await })
+            .await
+            .map(|_| ())
+    }
+
+    /// `LIST <mount>/metadata/<folder>`; a 404 is an empty folder.
+    async fn list(&self, folder: &str) -> Result<Vec<String>> {
+        let mount = self.mount.as_str();
+        Ok(self
+            .connection
+            .run_opt(|client| async move { kv2::list(client.as_ref(), mount, folder).await })
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// Every secret path below `folder` whose name starts with `prefix`, relative to `folder`
+    /// (sub-folders of matching names are walked: keys containing `/`).
+    async fn list_matching(&self, folder: &str, prefix: &str) -> Result<Vec<String>> {
+        let mut found = Vec::new();
+        let mut pending: Vec<String> = self
+            .list(folder)
+            .await?
+            .into_iter()
+            .filter(|name| name.starts_with(prefix))
+            .collect();
+        while let Some(name) = pending.pop() {
+            if name.ends_with('/') {
+                let below = self.list(&format!("{folder}{name}")).await?;
+                pending.extend(below.into_iter().map(|child| format!("{name}{child}")));
+            } else {
+                found.push(name);
+            }
+        }
+        found.sort();
+        Ok(found)
+    }
+
+    fn encode(collection: &Name<'_>, key: &Name<'_>, entry: &Entry) -> String {
+        envelope::encode(entry, Some((key.given, collection.given)))
+    }
+}
+
+#[async_trait]
+impl Backend for VaultBackend {
+    fn name(&self) -> &'static str {
+        "vault"
+    }
+
+    fn stability(&self) -> Stability {
+        Stability::Unstable
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            keys: true,
+            ..Capabilities::NONE
+        }
+    }
+
+    /// AppRole: the first login. Token auth: nothing (the first request checks the token).
+    async fn setup(&self) -> Result<()> {
+        self.connection.login().await
+    }
+
+    async fn get_entry(&self, collection: &Name<'_>, key: &Name<'_>) -> Result<Option<Entry>> {
+        let path = secret_path(collection.as_str(), key.as_str())?;
+        match self.read(&path).await? {
+            Found::Missing => Ok(None),
+            Found::Entry(entry) => Ok(Some(entry)),
+        }
+    }
+
+    /// Vault has no batch read: up to `concurrency` reads in flight, results in key order.
+    async fn get_entries(
+        &self,
+        collection: &Name<'_>,
+        keys: &[Name<'_>],
+    ) -> Result<Vec<Option<Entry>>> {
+        stream::iter(keys)
+            .map(|key| async move {
+                self.get_entry(collection, key)
+                    .await
+                    .map_err(|e| e.with_key(key.given))
+            })
+            .buffered(self.concurrency)
+            .try_collect()
+            .await
+    }
+
+    async fn put_entry(&self, collection: &Name<'_>, key: &Name<'_>, entry: Entry) -> Result<()> {
+        let path = secret_path(collection.as_str(), key.as_str())?;
+        self.write(&path, Self::encode(collection, key, &entry)).await
+    }
+
+    /// Vault has no batch write: up to `concurrency` writes in flight.
+    async fn put_entries(
+        &self,
+        collection: &Name<'_>,
+        entries: Vec<(Name<'_>, Entry)>,
+    ) -> Result<()> {
+        let writes = entries
+            .iter()
+            .map(|(key, entry)| {
+                let path = secret_path(collection.as_str(), key.as_str())
+                    .map_err(|e| e.with_key(key.given))?;
+                Ok((key, path, Self::encode(collection, key, entry)))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        stream::iter(writes)
+            .map(|(key, path, doc)| async move {
+                self.write(&path, doc)
+                    .await
+                    .map_err(|e| e.with_key(key.given))
+            })
+            .buffer_unordered(self.concurrency)
+            .try_collect::<Vec<()>>()
+            .await
+            .map(|_| ())
+    }
+
+    /// Reads the entry (to report whether it was live), then deletes the metadata and every
+    /// version. A corrupted entry is removed too and counts as live.
+    async fn delete_entry(
+        &self,
+        collection: &Name<'_>,
+        key: &Name<'_>,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let path = secret_path(collection.as_str(), key.as_str())?;
+        let live = match self.read(&path).await {
+            Ok(Found::Missing) => false,
+            Ok(Found::Entry(entry)) => entry.is_live(now),
+            Err(e) if e.kind() == &kv_core::ErrorKind::Deserialization => true,
+            Err(e) => return Err(e),
+        };
+        self.remove(&path).await?;
+        Ok(live)
+    }
+
+    async fn delete_entries(
+        &self,
+        collection: &Name<'_>,
+        keys: &[Name<'_>],
+        now: Timestamp,
+    ) -> Result<usize> {
+        let removed: Vec<bool> = stream::iter(keys)
+            .map(|key| async move {
+                self.delete_entry(collection, key, now)
+                    .await
+                    .map_err(|e| e.with_key(key.given))
+            })
+            .buffer_unordered(self.concurrency)
+            .try_collect()
+            .await?;
+        Ok(removed.into_iter().filter(|live| *live).count())
+    }
+
+    /// `LIST` of the collection's folder, then a read of each candidate (expiry lives only in
+    /// the envelope), until `limit` live keys are found. A 404 on the list is an empty result.
+    async fn keys(
+        &self,
+        collection: &Name<'_>,
+        limit: usize,
+        now: Timestamp,
+    ) -> Result<Vec<String>> {
+        let prefix = kv_core::compound_key(collection.as_str(), "");
+        let (folder, name_prefix) = split_prefix(&prefix);
+        let candidates = self.list_matching(folder, name_prefix).await?;
+        let mut reads = stream::iter(candidates)
+            .map(|name| async move {
+                let path = format!("{folder}{name}");
+                let key = name[name_prefix.len()..].to_owned();
+                let live = match self.read(&path).await {
+                    Ok(Found::Missing) => false,
+                    Ok(Found::Entry(entry)) => entry.is_live(now),
+                    // Present but undecodable: listed, its reader gets the error.
+                    Err(e) if e.kind() == &kv_core::ErrorKind::Deserialization => true,
+                    Err(e) => return Err(e.with_key(key)),
+                };
+                Ok(live.then_some(key))
+            })
+            .buffered(self.concurrency);
+        let mut keys = Vec::new();
+        while keys.len() < limit {
+            match reads.next().await {
+                Some(Ok(Some(key))) => keys.push(key),
+                Some(Ok(None)) => {}
+                Some(Err(e)) => return Err(e),
+                None => break,
+            }
+        }
+        Ok(keys)
+    }
+}
