@@ -27,14 +27,19 @@ fn obj(v: Value) -> Object {
     v.as_object().cloned().unwrap_or_default()
 }
 
-async fn check_keys(store: &VaultStore, case: &Value, failures: &mut Vec<String>) -> Result<(), String> {
+async fn check_keys(
+    store: &VaultStore,
+    case: &Value,
+    failures: &mut Vec<String>,
+) -> Result<(), String> {
     let collection = case["keys"].as_str().unwrap_or_default();
     let mut got = store
         .keys(Some(collection), None)
         .await
         .map_err(|e| format!("keys({collection}): {e}"))?;
     got.sort();
-    let want: Vec<String> = serde_json::from_value(case["expect"].clone()).map_err(|e| e.to_string())?;
+    let want: Vec<String> =
+        serde_json::from_value(case["expect"].clone()).map_err(|e| e.to_string())?;
     if got != want {
         failures.push(format!("keys({collection}): {got:?} != {want:?}"));
     }
@@ -61,7 +66,9 @@ async fn read(store: &VaultStore, expect: &str) -> Result<usize, String> {
             .map_err(|e| format!("{label}: {e}"))?;
         match (&case["value"], got) {
             (Value::Null, None) => {}
-            (Value::Null, Some(v)) => failures.push(format!("{label}: expected missing, got {v:?}")),
+            (Value::Null, Some(v)) => {
+                failures.push(format!("{label}: expected missing, got {v:?}"))
+            }
             (_, None) => failures.push(format!("{label}: missing")),
             (want, Some((value, ttl))) => {
                 if &Value::Object(value) != want {
@@ -70,7 +77,9 @@ async fn read(store: &VaultStore, expect: &str) -> Result<usize, String> {
                 match (case["expires_at"].as_f64(), ttl) {
                     (None, None) => {}
                     (Some(at), Some(ttl)) if (ttl.as_secs_f64() - (at - now())).abs() <= 1.5 => {}
-                    (at, ttl) => failures.push(format!("{label}: ttl {ttl:?} vs expires_at {at:?}")),
+                    (at, ttl) => {
+                        failures.push(format!("{label}: ttl {ttl:?} vs expires_at {at:?}"))
+                    }
                 }
             }
         }
@@ -85,15 +94,60 @@ async fn read(store: &VaultStore, expect: &str) -> Result<usize, String> {
 async fn write(store: &VaultStore, run: &str, expect: &str) -> Result<usize, String> {
     let users = format!("users-{run}");
     let cases: Vec<(Option<String>, String, Value, Option<f64>)> = vec![
-        (Some(users.clone()), "alice".into(), json!({"name": "Alice", "age": 30}), None),
-        (Some(users.clone()), "bob".into(), json!({"name": "Bob", "score": 9.5, "tags": ["a", "b"]}), Some(3600.0)),
-        (None, format!("plain-{run}"), json!({"nested": {"a": 1, "b": 2}, "x": 1.5}), None),
-        (Some(format!("unicode-{run}")), "cl\u{e9}-\u{fc}".into(), json!({"msg": "h\u{e9}llo \u{4e16}\u{754c} \u{1F30D}"}), None),
-        (Some(format!("short-{run}")), "ttl-fraction".into(), json!({"t": "ttl 10.7"}), Some(10.7)),
-        (Some(users.clone()), "a::b".into(), json!({"k": "compound"}), None),
-        (Some(users.clone()), "dir/nested".into(), json!({"k": "a slash nests the path"}), None),
-        (Some(users.clone()), "space and \"quotes\"".into(), json!({"k": "escaped in the URL"}), None),
-        (Some(format!("big-{run}")), "large-value".into(), json!({"blob": "R".repeat(40_000)}), None),
+        (
+            Some(users.clone()),
+            "alice".into(),
+            json!({"name": "Alice", "age": 30}),
+            None,
+        ),
+        (
+            Some(users.clone()),
+            "bob".into(),
+            json!({"name": "Bob", "score": 9.5, "tags": ["a", "b"]}),
+            Some(3600.0),
+        ),
+        (
+            None,
+            format!("plain-{run}"),
+            json!({"nested": {"a": 1, "b": 2}, "x": 1.5}),
+            None,
+        ),
+        (
+            Some(format!("unicode-{run}")),
+            "cl\u{e9}-\u{fc}".into(),
+            json!({"msg": "h\u{e9}llo \u{4e16}\u{754c} \u{1F30D}"}),
+            None,
+        ),
+        (
+            Some(format!("short-{run}")),
+            "ttl-fraction".into(),
+            json!({"t": "ttl 10.7"}),
+            Some(10.7),
+        ),
+        (
+            Some(users.clone()),
+            "a::b".into(),
+            json!({"k": "compound"}),
+            None,
+        ),
+        (
+            Some(users.clone()),
+            "dir/nested".into(),
+            json!({"k": "a slash nests the path"}),
+            None,
+        ),
+        (
+            Some(users.clone()),
+            "space and \"quotes\"".into(),
+            json!({"k": "escaped in the URL"}),
+            None,
+        ),
+        (
+            Some(format!("big-{run}")),
+            "large-value".into(),
+            json!({"blob": "R".repeat(40_000)}),
+            None,
+        ),
     ];
     let mut lines = Vec::new();
     for (collection, key, value, ttl) in &cases {
@@ -103,27 +157,48 @@ async fn write(store: &VaultStore, run: &str, expect: &str) -> Result<usize, Str
             .await
             .map_err(|e| e.to_string())?;
         let expires = ttl.map(|t| now() + t);
-        lines.push(json!({"collection": collection, "key": key, "value": value, "expires_at": expires}));
+        lines.push(
+            json!({"collection": collection, "key": key, "value": value, "expires_at": expires}),
+        );
     }
     let batch = format!("batch-{run}");
     store
         .put_many(
             Some(&batch),
-            vec![("m1".into(), obj(json!({"i": 1}))), ("m2".into(), obj(json!({"i": 2})))],
+            vec![
+                ("m1".into(), obj(json!({"i": 1}))),
+                ("m2".into(), obj(json!({"i": 2}))),
+            ],
             Some(Duration::from_secs(600)),
         )
         .await
         .map_err(|e| e.to_string())?;
     for (k, i) in [("m1", 1), ("m2", 2)] {
-        lines.push(json!({"collection": batch, "key": k, "value": {"i": i}, "expires_at": now() + 600.0}));
+        lines.push(
+            json!({"collection": batch, "key": k, "value": {"i": i}, "expires_at": now() + 600.0}),
+        );
     }
     store
-        .put(Some(&users), "expired", obj(json!({"gone": true})), Some(Duration::from_secs(1)))
+        .put(
+            Some(&users),
+            "expired",
+            obj(json!({"gone": true})),
+            Some(Duration::from_secs(1)),
+        )
         .await
         .map_err(|e| e.to_string())?;
-    lines.push(json!({"collection": users, "key": "expired", "value": null, "expires_at": now() + 1.0}));
-    store.put(Some(&users), "deleted", obj(json!({"x": 1})), None).await.map_err(|e| e.to_string())?;
-    if !store.delete(Some(&users), "deleted").await.map_err(|e| e.to_string())? {
+    lines.push(
+        json!({"collection": users, "key": "expired", "value": null, "expires_at": now() + 1.0}),
+    );
+    store
+        .put(Some(&users), "deleted", obj(json!({"x": 1})), None)
+        .await
+        .map_err(|e| e.to_string())?;
+    if !store
+        .delete(Some(&users), "deleted")
+        .await
+        .map_err(|e| e.to_string())?
+    {
         return Err("delete of a live entry returned false".into());
     }
     lines.push(json!({"collection": users, "key": "deleted", "value": null, "expires_at": null}));
@@ -142,7 +217,10 @@ async fn main() {
         eprintln!("usage: vault_interop read|write ADDRESS RUN EXPECT.jsonl (token in KV_TEST_VAULT_TOKEN)");
         std::process::exit(2);
     };
-    let token = std::env::var("KV_TEST_VAULT_TOKEN").ok().filter(|t| !t.is_empty()).unwrap_or_else(|| "root".into());
+    let token = std::env::var("KV_TEST_VAULT_TOKEN")
+        .ok()
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| "root".into());
     let store = match VaultStore::new(address, &token) {
         Ok(store) => store,
         Err(e) => {
@@ -151,8 +229,12 @@ async fn main() {
         }
     };
     let result = match mode.as_str() {
-        "read" => read(&store, expect).await.map(|n| format!("rust: read {n} entries written by Python from Vault, all as expected")),
-        "write" => write(&store, run, expect).await.map(|n| format!("rust: wrote {n} entries into Vault at {address}")),
+        "read" => read(&store, expect).await.map(|n| {
+            format!("rust: read {n} entries written by Python from Vault, all as expected")
+        }),
+        "write" => write(&store, run, expect)
+            .await
+            .map(|n| format!("rust: wrote {n} entries into Vault at {address}")),
         other => Err(format!("unknown mode {other}")),
     };
     match result {

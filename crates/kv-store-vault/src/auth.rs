@@ -124,5 +124,7 @@ impl fmt::Debug for Auth {
 
 /// Whether a token can be sent as an HTTP header value (vaultrs would panic otherwise).
 pub(crate) fn valid_header_value(token: &str) -> bool {
-    token.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b))
+    token
+        .bytes()
+        .all(|b| b == b'\t' || (0x20..0x7f).contains(&b))
 }

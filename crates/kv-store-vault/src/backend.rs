@@ -9,10 +9,15 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use kv_core::codec::envelope;
 use kv_core::{Backend, Capabilities, Entry, Error, Name, Result, Stability, Timestamp};
 use serde_json::{Map, Value};
+use vaultrs::api::kv2::requests::SetSecretRequestOptions;
 use vaultrs::kv2;
 
 use crate::client::Connection;
+use crate::error::is_cas_mismatch;
 use crate::layout::{secret_path, split_prefix};
+
+/// How often `put_if_absent` retries when another writer changes the secret in between.
+const PUT_IF_ABSENT_ATTEMPTS: usize = 4;
 
 /// The Vault [`Backend`]: secret `<mount>/data/<collection>::<key>` holding
 /// `{"value": "<envelope>"}`. Use it through [`VaultStore`](crate::VaultStore).
@@ -84,11 +89,67 @@ impl VaultBackend {
             .map(|_| ())
     }
 
+    /// Writes only if the secret's current version is `version` (0: no secret yet);
+    /// `false` when another version is current.
+    async fn write_cas(&self, path: &str, doc: &str, version: u64) -> Result<bool> {
+        let mount = self.mount.as_str();
+        let data = serde_json::json!({ "value": doc });
+        let data = &data;
+        let cas = u32::try_from(version)
+            .map_err(|_| Error::backend(false, "the secret's version exceeds the CAS range"))?;
+        let outcome = self
+            .connection
+            .run(|client| async move {
+                let options = SetSecretRequestOptions { cas };
+                match kv2::set_with_options(client.as_ref(), mount, path, data, options).await {
+                    Ok(_) => Ok(true),
+                    Err(e) if is_cas_mismatch(&e) => Ok(false),
+                    Err(e) => Err(e),
+                }
+            })
+            .await?;
+        Ok(outcome)
+    }
+
+    /// The current version of a secret and whether it holds an entry live at `now`
+    /// (`None`: no metadata at all).
+    async fn current(&self, path: &str, now: Timestamp) -> Result<Option<(u64, bool)>> {
+        let mount = self.mount.as_str();
+        let Some(meta) = self
+            .connection
+            .run_opt(|client| async move { kv2::read_metadata(client.as_ref(), mount, path).await })
+            .await?
+        else {
+            return Ok(None);
+        };
+        let version = meta.current_version;
+        let gone = meta
+            .versions
+            .get(&version.to_string())
+            .is_none_or(|v| v.destroyed || !v.deletion_time.is_empty());
+        if version == 0 || gone {
+            return Ok(Some((version, false)));
+        }
+        let data: Option<Value> = self
+            .connection
+            .run_opt(|client| async move {
+                kv2::read_version::<Value>(client.as_ref(), mount, path, version).await
+            })
+            .await?;
+        let live = match data {
+            Some(Value::Object(data)) => decode_secret(data)?.is_live(now),
+            _ => false,
+        };
+        Ok(Some((version, live)))
+    }
+
     /// Removes every version and the metadata (a missing secret is not an error).
     async fn remove(&self, path: &str) -> Result<()> {
         let mount = self.mount.as_str();
         self.connection
-            .run_opt(|client| async move { kv2::delete_metadata(client.as_ref(), mount, path).await })
+            .run_opt(
+                |client| async move { kv2::delete_metadata(client.as_ref(), mount, path).await },
+            )
             .await
             .map(|_| ())
     }
@@ -143,6 +204,8 @@ impl Backend for VaultBackend {
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             keys: true,
+            destroy_collection: true,
+            put_if_absent: true,
             ..Capabilities::NONE
         }
     }
@@ -184,7 +247,8 @@ impl Backend for VaultBackend {
 
     async fn put_entry(&self, collection: &Name<'_>, key: &Name<'_>, entry: Entry) -> Result<()> {
         let path = secret_path(collection.as_str(), key.as_str())?;
-        self.write(&path, Self::encode(collection, key, &entry)).await
+        self.write(&path, Self::encode(collection, key, &entry))
+            .await
     }
 
     /// Vault has no batch write: up to `concurrency` writes in flight.
@@ -258,6 +322,55 @@ impl Backend for VaultBackend {
             .try_collect()
             .await?;
         Ok(removed.into_iter().filter(|live| *live).count())
+    }
+
+    /// Check-and-set: a write with `cas = 0` creates the secret only if it does not exist; if
+    /// it exists but its current version is deleted or holds an expired entry, a write with
+    /// `cas = <that version>` replaces it only if nobody wrote in between.
+    async fn put_entry_if_absent(
+        &self,
+        collection: &Name<'_>,
+        key: &Name<'_>,
+        entry: Entry,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let path = secret_path(collection.as_str(), key.as_str())?;
+        let doc = Self::encode(collection, key, &entry);
+        for _ in 0..PUT_IF_ABSENT_ATTEMPTS {
+            if self.write_cas(&path, &doc, 0).await? {
+                return Ok(true);
+            }
+            let Some((version, live)) = self.current(&path, now).await? else {
+                continue; // removed since the write: try creating it again
+            };
+            if live {
+                return Ok(false);
+            }
+            if self.write_cas(&path, &doc, version).await? {
+                return Ok(true);
+            }
+        }
+        // Another writer won every round: its entry is there now.
+        Ok(false)
+    }
+
+    /// Deletes the metadata (every version) of each secret the collection's listing shows.
+    async fn destroy_collection(&self, collection: &Name<'_>) -> Result<bool> {
+        let prefix = kv_core::compound_key(collection.as_str(), "");
+        let (folder, name_prefix) = split_prefix(&prefix);
+        let names = self.list_matching(folder, name_prefix).await?;
+        let removed = !names.is_empty();
+        let deletes: Vec<Request<'_, ()>> = names
+            .into_iter()
+            .map(|name| -> Request<'_, ()> {
+                Box::pin(async move { self.remove(&format!("{folder}{name}")).await })
+            })
+            .collect();
+        stream::iter(deletes)
+            .buffer_unordered(self.concurrency)
+            .try_collect::<Vec<()>>()
+            .await?;
+        Ok(removed)
     }
 
     /// `LIST` of the collection's folder, then a read of each candidate (expiry lives only in

@@ -80,14 +80,10 @@ impl Connection {
             return Ok(());
         };
         let anonymous = self.client();
-        let info = vaultrs::auth::approle::login(
-            anonymous.as_ref(),
-            mount,
-            role_id,
-            secret_id.expose(),
-        )
-        .await
-        .map_err(from_login)?;
+        let info =
+            vaultrs::auth::approle::login(anonymous.as_ref(), mount, role_id, secret_id.expose())
+                .await
+                .map_err(from_login)?;
         if !crate::auth::valid_header_value(&info.client_token) {
             return Err(Error::setup(
                 "AppRole login returned a token that is not a valid header value",

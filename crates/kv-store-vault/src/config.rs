@@ -140,7 +140,9 @@ impl VaultStoreBuilder {
                 ));
             }
             Auth::AppRole { mount, role_id, .. } if mount.is_empty() || role_id.is_empty() => {
-                return Err(Error::setup("the AppRole mount and role ID must not be empty"));
+                return Err(Error::setup(
+                    "the AppRole mount and role ID must not be empty",
+                ));
             }
             _ => {}
         }

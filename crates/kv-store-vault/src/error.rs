@@ -25,6 +25,16 @@ pub(crate) fn is_forbidden(err: &ClientError) -> bool {
     status(err) == Some(403)
 }
 
+/// Whether a check-and-set write lost: another version is current (HTTP 400 naming `check-and-set`).
+pub(crate) fn is_cas_mismatch(err: &ClientError) -> bool {
+    match err {
+        ClientError::APIError { code: 400, errors } => {
+            errors.iter().any(|e| e.contains("check-and-set"))
+        }
+        _ => false,
+    }
+}
+
 /// Maps a vaultrs error to a kv error, keeping it as the source.
 pub(crate) fn from_vault(err: ClientError) -> Error {
     let (kind, message) = classify(&err);
@@ -95,17 +105,13 @@ fn from_transport(err: &rustify::errors::ClientError) -> (ErrorKind, String) {
     match err {
         Rc::RequestError { source, .. } | Rc::ResponseError { source } => {
             match source.downcast_ref::<reqwest::Error>() {
-                Some(e) if e.is_timeout() => (
-                    ErrorKind::Timeout,
-                    "Vault did not answer in time".into(),
-                ),
+                Some(e) if e.is_timeout() => {
+                    (ErrorKind::Timeout, "Vault did not answer in time".into())
+                }
                 Some(e) if e.is_connect() => {
                     (ErrorKind::Connection, "cannot connect to Vault".into())
                 }
-                _ => (
-                    ErrorKind::Connection,
-                    "lost the connection to Vault".into(),
-                ),
+                _ => (ErrorKind::Connection, "lost the connection to Vault".into()),
             }
         }
         Rc::UrlParseError { .. } | Rc::UrlBuildError { .. } => (

@@ -57,7 +57,8 @@ pub(crate) fn mount_point(mount: &str) -> Result<String> {
     if mount.is_empty() {
         return Err(Error::setup("the Vault KV v2 mount point is empty"));
     }
-    if mount.chars().any(char::is_control) || mount.split('/').any(|s| matches!(s, "" | "." | "..")) {
+    if mount.chars().any(char::is_control) || mount.split('/').any(|s| matches!(s, "" | "." | ".."))
+    {
         return Err(Error::setup(format!("invalid Vault mount point '{mount}'")));
     }
     Ok(mount.to_owned())
@@ -70,17 +71,33 @@ mod tests {
 
     #[test]
     fn paths_are_compound_keys() {
-        assert_eq!(secret_path("users", "alice").ok().as_deref(), Some("users::alice"));
+        assert_eq!(
+            secret_path("users", "alice").ok().as_deref(),
+            Some("users::alice")
+        );
         assert_eq!(secret_path("c", "a/b").ok().as_deref(), Some("c::a/b"));
         assert_eq!(secret_path("c", "").ok().as_deref(), Some("c::"));
-        assert_eq!(secret_path("c", "é 😀 \"?#%").ok().as_deref(), Some("c::é 😀 \"?#%"));
+        assert_eq!(
+            secret_path("c", "é 😀 \"?#%").ok().as_deref(),
+            Some("c::é 😀 \"?#%")
+        );
     }
 
     #[test]
     fn unaddressable_paths_are_invalid_keys() {
         let long = "k".repeat(MAX_PATH_BYTES);
-        assert_eq!(secret_path("c", &long).unwrap_err().kind(), &ErrorKind::InvalidKey);
-        for (c, k) in [("c", "tab\t"), ("c", "a//b"), ("c", "a/"), ("c", "x/../y"), ("/c", "k"), ("c", "./.")] {
+        assert_eq!(
+            secret_path("c", &long).unwrap_err().kind(),
+            &ErrorKind::InvalidKey
+        );
+        for (c, k) in [
+            ("c", "tab\t"),
+            ("c", "a//b"),
+            ("c", "a/"),
+            ("c", "x/../y"),
+            ("/c", "k"),
+            ("c", "./."),
+        ] {
             let err = secret_path(c, k).expect_err(k);
             assert_eq!(err.kind(), &ErrorKind::InvalidKey, "{c:?} {k:?}");
         }

@@ -12,7 +12,8 @@
 //! - Authentication: a token or AppRole (re-login when the token expires). Credentials are
 //!   [`Secret`]s: never in `Debug`, errors or logs.
 //! - `delete` removes every version and the metadata; `keys` lists the collection (a 404 on
-//!   the list is an empty collection).
+//!   the list is an empty collection); `put_if_absent` uses KV v2 check-and-set;
+//!   `destroy_collection` deletes what the listing shows.
 //! - Errors: unreachable server is `Connection`, a missed deadline `Timeout` (both retryable),
 //!   503/5xx transient `Backend`, 403 `Setup`; the same store works again once the server is back.
 //! - TLS: rustls with the ring provider (installed as the process default if the application

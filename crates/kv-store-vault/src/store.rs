@@ -10,8 +10,9 @@ use crate::config::VaultStoreBuilder;
 ///
 /// Entry `(C, K)` is the secret `<mount>/C::K` whose data is `{"value": "<envelope>"}`. There is
 /// no native TTL: expiry lives in the envelope and is checked on every read. `delete` removes
-/// every version and the metadata. Optional operation: `keys` (a `LIST` of the collection,
-/// then a read of each candidate to skip expired entries). Batch operations run up to
+/// every version and the metadata. Optional operations: `keys` (a `LIST` of the collection,
+/// then a read of each candidate to skip expired entries), `destroy_collection` and
+/// `put_if_absent` (KV v2 check-and-set, atomic). Batch operations run up to
 /// [`concurrency`](VaultStoreBuilder::concurrency) requests at once (Vault has no batch API).
 /// The token and the AppRole secret ID never appear in `Debug` output or errors.
 /// Stability: [`Stability::Unstable`] (as in py-key-value).

@@ -39,7 +39,8 @@ impl Captured {
             .with_ansi(false)
             .with_writer(move || writer.clone())
             .finish();
-        tracing::subscriber::set_global_default(subscriber).expect("one subscriber per test binary");
+        tracing::subscriber::set_global_default(subscriber)
+            .expect("one subscriber per test binary");
         captured
     }
 
@@ -49,10 +50,14 @@ impl Captured {
 }
 
 fn assert_hidden(secret: &str, text: &str, what: &str) {
-    assert!(!text.contains(secret), "{what} reveals the credential: {text}");
+    assert!(
+        !text.contains(secret),
+        "{what} reveals the credential: {text}"
+    );
 }
 
-const POLICY: &str = r#"path "secret/*" { capabilities = ["create", "read", "update", "delete", "list"] }"#;
+const POLICY: &str =
+    r#"path "secret/*" { capabilities = ["create", "read", "update", "delete", "list"] }"#;
 
 /// Enables AppRole (once per server), a policy on `secret/*` and a role; returns (role ID, secret ID).
 async fn app_role(address: &str, role: &str, token_ttl: &str) -> (String, String) {
@@ -63,7 +68,9 @@ async fn app_role(address: &str, role: &str, token_ttl: &str) -> (String, String
         Err(kv_store_vault::vaultrs::error::ClientError::APIError { code: 400, .. }) => {}
         Err(e) => panic!("enable approle: {e}"),
     }
-    sys::policy::set(&admin, "kv-test", POLICY).await.expect("policy");
+    sys::policy::set(&admin, "kv-test", POLICY)
+        .await
+        .expect("policy");
     approle::role::set(
         &admin,
         "approle",
@@ -77,7 +84,10 @@ async fn app_role(address: &str, role: &str, token_ttl: &str) -> (String, String
     )
     .await
     .expect("role");
-    let role_id = approle::role::read_id(&admin, "approle", role).await.expect("role id").role_id;
+    let role_id = approle::role::read_id(&admin, "approle", role)
+        .await
+        .expect("role id")
+        .role_id;
     let secret_id = approle::role::secret::generate(&admin, "approle", role, None)
         .await
         .expect("secret id")
@@ -96,22 +106,46 @@ async fn credentials_never_leak_and_app_role_works() {
 
     // A real, distinctive token created for this test.
     let admin = common::plain(&address);
-    let token = token::new(&admin, Some(&mut CreateTokenRequest::builder().policies(vec!["root".to_owned()])))
-        .await
-        .expect("create token")
-        .client_token;
-    let store = VaultStore::builder().address(&address).token(token.as_str()).build().unwrap();
+    let token = token::new(
+        &admin,
+        Some(&mut CreateTokenRequest::builder().policies(vec!["root".to_owned()])),
+    )
+    .await
+    .expect("create token")
+    .client_token;
+    let store = VaultStore::builder()
+        .address(&address)
+        .token(token.as_str())
+        .build()
+        .unwrap();
     assert_hidden(&token, &format!("{store:?}"), "store Debug");
-    assert_hidden(&token, &format!("{:?}", VaultStore::builder().token(token.as_str())), "builder Debug");
-    store.put(Some(&c), "k", obj(json!({"a": 1})), None).await.unwrap();
-    assert_eq!(store.get(Some(&c), "k").await.unwrap(), Some(obj(json!({"a": 1}))));
+    assert_hidden(
+        &token,
+        &format!("{:?}", VaultStore::builder().token(token.as_str())),
+        "builder Debug",
+    );
+    store
+        .put(Some(&c), "k", obj(json!({"a": 1})), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get(Some(&c), "k").await.unwrap(),
+        Some(obj(json!({"a": 1})))
+    );
 
     // A wrong token: a Setup error naming the operation, collection and key, without the token.
     let wrong = format!("s.wrong-{}", unique_token());
-    let denied = VaultStore::builder().address(&address).token(wrong.as_str()).build().unwrap();
+    let denied = VaultStore::builder()
+        .address(&address)
+        .token(wrong.as_str())
+        .build()
+        .unwrap();
     let err = denied.get(Some(&c), "k").await.unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::Setup, "{err}");
-    assert_eq!((err.operation(), err.collection(), err.key()), (Some("get"), Some(c.as_str()), Some("k")));
+    assert_eq!(
+        (err.operation(), err.collection(), err.key()),
+        (Some("get"), Some(c.as_str()), Some("k"))
+    );
     assert!(err.to_string().contains("denied"), "{err}");
     assert_hidden(&wrong, &err.to_string(), "error message");
     assert_hidden(&wrong, &format!("{err:?}"), "error Debug");
@@ -124,7 +158,10 @@ async fn credentials_never_leak_and_app_role_works() {
         .timeout(Duration::from_secs(2))
         .build()
         .unwrap();
-    let err = unreachable.put(Some(&c), "k", obj(json!({})), None).await.unwrap_err();
+    let err = unreachable
+        .put(Some(&c), "k", obj(json!({})), None)
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::Connection, "{err}");
     assert_hidden(&token, &format!("{err} {err:?}"), "connection error");
 
@@ -138,11 +175,20 @@ async fn credentials_never_leak_and_app_role_works() {
         .unwrap();
     assert_hidden(&secret_id, &format!("{by_role:?}"), "AppRole store Debug");
     assert_hidden(&role_id, &format!("{by_role:?}"), "AppRole store Debug");
-    assert_eq!(by_role.get(Some(&c), "k").await.unwrap(), Some(obj(json!({"a": 1}))));
-    by_role.put(Some(&c), "r", obj(json!({"r": 1})), None).await.unwrap();
+    assert_eq!(
+        by_role.get(Some(&c), "k").await.unwrap(),
+        Some(obj(json!({"a": 1})))
+    );
+    by_role
+        .put(Some(&c), "r", obj(json!({"r": 1})), None)
+        .await
+        .unwrap();
     // The 2 s token expires; the store logs in again on the 403 and carries on.
     tokio::time::sleep(Duration::from_millis(3000)).await;
-    assert_eq!(by_role.get(Some(&c), "r").await.unwrap(), Some(obj(json!({"r": 1}))));
+    assert_eq!(
+        by_role.get(Some(&c), "r").await.unwrap(),
+        Some(obj(json!({"r": 1})))
+    );
     assert!(by_role.delete(Some(&c), "r").await.unwrap());
 
     // A wrong secret ID: Setup, without the secret ID.
@@ -159,7 +205,10 @@ async fn credentials_never_leak_and_app_role_works() {
 
     assert!(store.delete(Some(&c), "k").await.unwrap());
     let logs = logs.text();
-    assert!(!logs.is_empty(), "tracing captured nothing: the check would be vacuous");
+    assert!(
+        !logs.is_empty(),
+        "tracing captured nothing: the check would be vacuous"
+    );
     for secret in [&token, &wrong, &secret_id, &wrong_secret] {
         assert_hidden(secret, &logs, "tracing logs");
     }

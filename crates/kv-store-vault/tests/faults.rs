@@ -90,7 +90,10 @@ fn start(binary: &PathBuf, port: u16) -> Server {
                 return server;
             }
         }
-        assert!(Instant::now() < deadline, "private dev server did not start");
+        assert!(
+            Instant::now() < deadline,
+            "private dev server did not start"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -144,7 +147,10 @@ async fn server_stopped_mid_workload_then_restarted() {
             .await
             .unwrap();
     }
-    let got = store.get_many(Some("c"), &["k1", "k2", "nope"]).await.unwrap();
+    let got = store
+        .get_many(Some("c"), &["k1", "k2", "nope"])
+        .await
+        .unwrap();
     assert_eq!(got[0], Some(obj(json!({"i": 1}))));
     assert_eq!(got[1], Some(obj(json!({"i": 2}))));
     assert_eq!(got[2], None);

@@ -62,17 +62,24 @@ impl RawAccess for RawVault {
     async fn write_raw(&self, collection: &str, key: &str, bytes: &[u8]) -> Result<()> {
         let text = std::str::from_utf8(bytes).map_err(err)?;
         let data = serde_json::json!({ "value": text });
-        kv2::set(&plain(&self.address), "secret", &kv_core::compound_key(collection, key), &data)
-            .await
-            .map(|_| ())
-            .map_err(err)
+        kv2::set(
+            &plain(&self.address),
+            "secret",
+            &kv_core::compound_key(collection, key),
+            &data,
+        )
+        .await
+        .map(|_| ())
+        .map_err(err)
     }
 
     async fn exists_raw(&self, collection: &str, key: &str) -> Result<bool> {
         let path = kv_core::compound_key(collection, key);
         match kv2::read_metadata(&plain(&self.address), "secret", &path).await {
             Ok(_) => Ok(true),
-            Err(kv_store_vault::vaultrs::error::ClientError::APIError { code: 404, .. }) => Ok(false),
+            Err(kv_store_vault::vaultrs::error::ClientError::APIError { code: 404, .. }) => {
+                Ok(false)
+            }
             Err(e) => Err(err(e)),
         }
     }
