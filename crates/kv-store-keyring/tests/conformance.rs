@@ -1,0 +1,45 @@
+//! The shared conformance suite on the credential store named by `KV_TEST_KEYRING`
+//! (`secret-service`: a private D-Bus session with an unlocked gnome-keyring, see
+//! `DBUS_SESSION_BUS_ADDRESS`; `keyutils`: run inside `keyctl session -`).
+
+mod common;
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use kv_core::conformance::{unique_token, SuiteConfig};
+use kv_core::KeyValue;
+use kv_store_keyring::KeyringStore;
+
+/// One service name per test process: the suite's collections are unique already, this keeps
+/// runs apart from real `py-key-value` items in the same keyring.
+fn service() -> &'static str {
+    static SERVICE: OnceLock<String> = OnceLock::new();
+    SERVICE.get_or_init(|| format!("kv-test-{}", unique_token()))
+}
+
+/// The suite's configuration; raw access when `KV_TEST_KEYRING` names a usable platform.
+fn config() -> SuiteConfig {
+    // Every call is a D-Bus round trip (Secret Service) on a blocking thread.
+    let config = SuiteConfig::new().deadline(Duration::from_secs(60));
+    let platform = std::env::var("KV_TEST_KEYRING")
+        .ok()
+        .and_then(|name| kv_store_keyring::Platform::from_name(&name).ok())
+        .filter(|p| p.is_available());
+    match platform {
+        Some(platform) => {
+            let store: Arc<KeyringStore> = Arc::new(common::store(platform, service()));
+            config.raw(Arc::new(common::RawKeyring { store }))
+        }
+        None => config,
+    }
+}
+
+kv_core::conformance_tests!(
+    keyring,
+    || async {
+        let platform = common::platform()?;
+        Some(Arc::new(common::store(platform, service())) as Arc<dyn KeyValue>)
+    },
+    config()
+);
