@@ -45,6 +45,26 @@ const APT: &[AptPackage] = &[
         why: "bindgen for the RocksDB build (§3.12)",
     },
     AptPackage {
+        package: "dbus",
+        present: Present::Binary("dbus-daemon"),
+        why: "private session bus for the Secret Service (§3.10)",
+    },
+    AptPackage {
+        package: "gnome-keyring",
+        present: Present::Binary("gnome-keyring-daemon"),
+        why: "Secret Service for the keyring backend (§3.10)",
+    },
+    AptPackage {
+        package: "libsecret-tools",
+        present: Present::Binary("secret-tool"),
+        why: "secret-tool, to inspect the test keyring (§3.10)",
+    },
+    AptPackage {
+        package: "keyutils",
+        present: Present::Binary("keyctl"),
+        why: "keyctl session for the keyutils keyring tests (§3.11)",
+    },
+    AptPackage {
         package: "python3-venv",
         present: Present::PythonVenv,
         why: "venvs for py-key-value and PyPI-shipped servers",
@@ -76,6 +96,10 @@ pub const INTEROP_VENV: Venv = Venv {
         // VaultStore (interop/vault.py); hvac's own dependencies as resolved with it.
         "hvac==2.4.0",
         "requests==2.34.2",
+        // KeyringStore (interop/keyring.py): keyring and its Secret Service client on Linux.
+        "keyring==25.7.0",
+        "SecretStorage==3.5.0",
+        "jeepney==0.9.0",
     ],
 };
 

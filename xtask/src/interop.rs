@@ -104,7 +104,64 @@ pub const SUITES: &[Suite] = &[
         env_var: Some("KV_TEST_VAULT_ADDR"),
         run: vault,
     },
+    Suite {
+        name: "keyring",
+        env_var: Some("KV_TEST_KEYRING"),
+        run: keyring,
+    },
 ];
+
+/// py-key-value's KeyringStore (Python `keyring`, Secret Service backend) and kv's KeyringStore
+/// on the private Secret Service of `services up keyring`, both directions, plain and
+/// KeyringV1 names (`interop/keyring.py`, the `keyring_interop` example of `kv-store-keyring`).
+fn keyring(ctx: &Ctx) -> Result<()> {
+    let bus = envfile::lookup("DBUS_SESSION_BUS_ADDRESS")
+        .context("DBUS_SESSION_BUS_ADDRESS is not set (cargo xtask services up keyring)")?;
+    let work = ctx.work.join("keyring");
+    fs::create_dir_all(&work).with_context(|| format!("creating {}", work.display()))?;
+    let (py_expect, rs_expect) = (
+        work.join("python-expect.jsonl"),
+        work.join("rust-expect.jsonl"),
+    );
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let run = format!("{:x}-{nanos:x}", std::process::id());
+    let example = [
+        "-q",
+        "-p",
+        "kv-store-keyring",
+        "--example",
+        "keyring_interop",
+    ];
+    process::run(workspace::cargo().arg("build").args(example))?;
+    let python = |mode: &str, expect: &Path| -> Result<()> {
+        let mut cmd = Command::new(&ctx.python);
+        cmd.arg(ctx.scripts.join("keyring.py"))
+            .args([mode, &run])
+            .arg(expect)
+            .current_dir(&ctx.scripts)
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .env("PYTHONIOENCODING", "utf-8")
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus);
+        process::run(&mut cmd)
+    };
+    let rust = |mode: &str, expect: &Path| -> Result<()> {
+        let mut cmd = workspace::cargo();
+        cmd.arg("run")
+            .args(example)
+            .args(["--", mode, &run])
+            .arg(expect)
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus);
+        process::run(&mut cmd)
+    };
+    python("write", &py_expect)?;
+    rust("read", &py_expect)?;
+    rust("write", &rs_expect)?;
+    python("read", &rs_expect)?;
+    Ok(())
+}
 
 /// py-key-value's VaultStore (hvac) and kv's VaultStore on the live KV v2 mount `secret`, both
 /// directions (`interop/vault.py`, the `vault_interop` example of `kv-store-vault`). The token
