@@ -5,7 +5,7 @@ use kv_core::codec::envelope;
 use kv_core::{Backend, Entry, Error, Name, Result, Stability, Timestamp};
 
 use crate::credential;
-use crate::error::{from_join, from_keyring};
+use crate::error::from_join;
 use crate::platform::Platform;
 
 /// The Windows Credential Manager's blob limit in bytes (UTF-16: 1 280 code units).
@@ -41,31 +41,24 @@ pub(crate) fn check_size(platform: Platform, doc: &str) -> Result<()> {
 }
 
 impl KeyringBackend {
-    /// Runs `op` on the entry of `user` on a blocking thread (keyring calls block, and the
-    /// Secret Service client must not run on a runtime worker).
-    async fn with_entry<T, F>(&self, user: String, op: F) -> Result<T>
+    /// Runs `op(platform, service)` on a blocking thread: keyring calls block, and the
+    /// Secret Service client must not run on a runtime worker.
+    async fn blocking<T, F>(&self, op: F) -> Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(&keyring::Entry) -> Result<T> + Send + 'static,
+        F: FnOnce(Platform, &str) -> Result<T> + Send + 'static,
     {
         let (platform, service) = (self.platform, self.service.clone());
-        tokio::task::spawn_blocking(move || {
-            let entry = credential::entry(platform, &service, &user)?;
-            op(&entry)
-        })
-        .await
-        .map_err(from_join)?
+        tokio::task::spawn_blocking(move || op(platform, &service))
+            .await
+            .map_err(from_join)?
     }
 
     async fn read(&self, user: String) -> Result<Option<Entry>> {
         let secret = self
-            .with_entry(user, |entry| match entry.get_password() {
-                Ok(secret) => Ok(Some(secret)),
-                Err(keyring::Error::NoEntry) => Ok(None),
-                Err(e) => Err(from_keyring(e)),
-            })
+            .blocking(move |p, s| credential::get(p, s, &user))
             .await?;
-        secret.map(|s| envelope::decode(s.as_bytes())).transpose()
+        secret.map(|s| envelope::decode(&s)).transpose()
     }
 }
 
@@ -86,10 +79,9 @@ impl Backend for KeyringBackend {
     async fn put_entry(&self, collection: &Name<'_>, key: &Name<'_>, entry: Entry) -> Result<()> {
         let doc = envelope::encode(&entry, Some((key.given, collection.given)));
         check_size(self.platform, &doc)?;
-        self.with_entry(user_name(collection, key), move |e| {
-            e.set_password(&doc).map_err(from_keyring)
-        })
-        .await
+        let user = user_name(collection, key);
+        self.blocking(move |p, s| credential::set(p, s, &user, doc.as_bytes()))
+            .await
     }
 
     /// Reads first (only a live entry counts), then deletes. A corrupted entry is removed too
@@ -107,11 +99,8 @@ impl Backend for KeyringBackend {
             Err(e) if e.kind() == &kv_core::ErrorKind::Deserialization => true,
             Err(e) => return Err(e),
         };
-        self.with_entry(user, |e| match e.delete_credential() {
-            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-            Err(err) => Err(from_keyring(err)),
-        })
-        .await?;
+        self.blocking(move |p, s| credential::delete(p, s, &user))
+            .await?;
         Ok(live)
     }
 }

@@ -1,37 +1,73 @@
-//! One `keyring` credential per entry, built for the chosen [`Platform`].
+//! The item of one entry on the chosen [`Platform`]: raw get / set / delete, blocking.
 
-use keyring::Entry as KeyringEntry;
 use kv_core::{Error, Result};
 
+use crate::error::from_keyring;
 use crate::platform::Platform;
 
-/// The keyring entry of `(service, user)` on `platform`, in the encoding Python's `keyring`
-/// library uses where the store is shared with it.
-pub(crate) fn entry(platform: Platform, service: &str, user: &str) -> Result<KeyringEntry> {
-    let unavailable = || {
-        Error::setup(format!(
-            "the {platform} credential store is not available on this platform"
-        ))
-    };
+/// Reads the secret of `(service, user)`; `None` when there is none.
+pub(crate) fn get(platform: Platform, service: &str, user: &str) -> Result<Option<Vec<u8>>> {
+    #[cfg(target_os = "linux")]
+    if platform == Platform::SecretService {
+        return crate::secret_service::Session::connect()?.get(service, user);
+    }
+    match keyring_entry(platform, service, user)?.get_secret() {
+        Ok(secret) => Ok(Some(secret)),
+        Err(keyring::Error::NoEntry) => Ok(None),
+        Err(e) => Err(from_keyring(e)),
+    }
+}
+
+/// Creates or replaces the secret of `(service, user)`.
+pub(crate) fn set(platform: Platform, service: &str, user: &str, secret: &[u8]) -> Result<()> {
+    #[cfg(target_os = "linux")]
+    if platform == Platform::SecretService {
+        return crate::secret_service::Session::connect()?.set(service, user, secret);
+    }
+    let entry = keyring_entry(platform, service, user)?;
+    // Text where the platform stores text (Windows: UTF-16), so Python reads it back.
+    match std::str::from_utf8(secret) {
+        Ok(text) => entry.set_password(text),
+        Err(_) => entry.set_secret(secret),
+    }
+    .map_err(from_keyring)
+}
+
+/// Deletes the secret of `(service, user)`; `true` if there was one.
+pub(crate) fn delete(platform: Platform, service: &str, user: &str) -> Result<bool> {
+    #[cfg(target_os = "linux")]
+    if platform == Platform::SecretService {
+        return crate::secret_service::Session::connect()?.delete(service, user);
+    }
+    match keyring_entry(platform, service, user)?.delete_credential() {
+        Ok(()) => Ok(true),
+        Err(keyring::Error::NoEntry) => Ok(false),
+        Err(e) => Err(from_keyring(e)),
+    }
+}
+
+/// The `keyring` entry of `(service, user)` for the platforms keyring-rs encodes like Python.
+fn keyring_entry(platform: Platform, service: &str, user: &str) -> Result<keyring::Entry> {
     let credential: Box<keyring::Credential> = match platform {
-        #[cfg(target_os = "linux")]
-        Platform::SecretService => Box::new(crate::secret_service::python_compatible(service, user)?),
         #[cfg(target_os = "linux")]
         Platform::Keyutils => Box::new(
             keyring::keyutils::KeyutilsCredential::new_with_target(None, service, user)
-                .map_err(crate::error::from_keyring)?,
+                .map_err(from_keyring)?,
         ),
         #[cfg(target_os = "macos")]
         Platform::MacosKeychain => Box::new(
             keyring::macos::MacCredential::new_with_target(None, service, user)
-                .map_err(crate::error::from_keyring)?,
+                .map_err(from_keyring)?,
         ),
         #[cfg(windows)]
-        Platform::WindowsCredentialManager => {
-            return crate::windows::entry(service, user);
-        }
+        Platform::WindowsCredentialManager => return crate::windows::entry(service, user),
         #[allow(unreachable_patterns)]
-        _ => return Err(unavailable()),
+        _ => {
+            let _ = (service, user);
+            return Err(Error::setup(format!(
+                "the {platform} credential store is not available on this platform"
+            )));
+        }
     };
-    Ok(KeyringEntry::new_with_credential(credential))
+    Ok(keyring::Entry::new_with_credential(credential))
 }

@@ -8,8 +8,9 @@
 //!
 //! - Layout: service `py-key-value` (configurable), user `{collection}::{key}` (optionally
 //!   sanitized with the Keyring V1 strategies), secret the JSON envelope with the original names.
-//! - Stores, chosen explicitly with [`Platform`]: the Secret Service on Linux (items with Python
-//!   `keyring`'s attributes and label, so both sides find and replace each other's items), the
+//! - Stores, chosen explicitly with [`Platform`]: the Secret Service on Linux (through
+//!   `secret-service`, items with Python `keyring`'s attributes and label in the default
+//!   collection, so both sides find and replace each other's items), the
 //!   kernel keyutils on Linux (not shared with Python), the macOS Keychain, the Windows
 //!   Credential Manager (secrets over 2 560 bytes as UTF-16 are `ValueTooLarge` before the call).
 //! - No native TTL: `expires_at` in the envelope decides on every read.

@@ -1,23 +1,93 @@
-//! Secret Service items exactly as Python's `keyring` (SecretService backend) writes them.
+//! Secret Service items exactly as Python's `keyring` (SecretService backend) handles them:
+//! in the default collection, attributes `service`, `username` and
+//! `application = "Python keyring library"`, label `Password for '<user>' on '<service>'`,
+//! found by `{service, username}` only. Python's `create_item(replace=True)` therefore replaces
+//! items written here and the other way round.
 
-use keyring::secret_service::SsCredential;
-use kv_core::Result;
+use std::collections::HashMap;
+
+use kv_core::{Error, ErrorKind, Result};
+use secret_service::blocking::{Collection, SecretService};
+use secret_service::EncryptionType;
 
 /// Python `keyring`'s `appid` attribute value.
 pub(crate) const PYTHON_APPLICATION: &str = "Python keyring library";
 
-/// A credential whose item has the attributes `service`, `username` and
-/// `application = "Python keyring library"` and the label `Password for '<user>' on '<service>'`,
-/// created in the default collection. Lookups find items by `{service, username}` only (keyring's
-/// fallback search of the default collection), so items written by Python are found, and
-/// Python's `create_item(replace=True)` replaces items written here.
-pub(crate) fn python_compatible(service: &str, user: &str) -> Result<SsCredential> {
-    let mut credential = SsCredential::new_with_target(Some("default"), service, user)
-        .map_err(crate::error::from_keyring)?;
-    credential.attributes.remove("target");
-    credential
-        .attributes
-        .insert("application".to_owned(), PYTHON_APPLICATION.to_owned());
-    credential.label = format!("Password for '{user}' on '{service}'");
-    Ok(credential)
+fn from_ss(err: secret_service::Error) -> Error {
+    let (kind, message) = match &err {
+        secret_service::Error::Unavailable | secret_service::Error::Zbus(_) => (
+            ErrorKind::Connection,
+            "cannot reach the Secret Service on the session bus (DBUS_SESSION_BUS_ADDRESS)",
+        ),
+        secret_service::Error::Locked | secret_service::Error::Prompt => (
+            ErrorKind::Setup,
+            "the Secret Service collection is locked and needs an interactive unlock",
+        ),
+        _ => (
+            ErrorKind::Backend { transient: false },
+            "the Secret Service failed",
+        ),
+    };
+    Error::new(kind, message).with_source(err)
+}
+
+/// One blocking Secret Service session (a D-Bus connection with an encrypted session).
+pub(crate) struct Session(SecretService<'static>);
+
+impl Session {
+    pub(crate) fn connect() -> Result<Session> {
+        SecretService::connect(EncryptionType::Dh)
+            .map(Session)
+            .map_err(from_ss)
+    }
+
+    fn collection(&self) -> Result<Collection<'_>> {
+        let collection = self.0.get_default_collection().map_err(from_ss)?;
+        if collection.is_locked().map_err(from_ss)? {
+            collection.unlock().map_err(from_ss)?;
+        }
+        Ok(collection)
+    }
+
+    /// The secret of the first item matching `{service, username}` (as Python reads it).
+    pub(crate) fn get(&self, service: &str, user: &str) -> Result<Option<Vec<u8>>> {
+        let collection = self.collection()?;
+        let items = collection
+            .search_items(HashMap::from([("service", service), ("username", user)]))
+            .map_err(from_ss)?;
+        let Some(item) = items.first() else {
+            return Ok(None);
+        };
+        if item.is_locked().map_err(from_ss)? {
+            item.unlock().map_err(from_ss)?;
+        }
+        item.get_secret().map(Some).map_err(from_ss)
+    }
+
+    /// Creates or replaces the item.
+    pub(crate) fn set(&self, service: &str, user: &str, secret: &[u8]) -> Result<()> {
+        let collection = self.collection()?;
+        let label = format!("Password for '{user}' on '{service}'");
+        let attributes = HashMap::from([
+            ("application", PYTHON_APPLICATION),
+            ("service", service),
+            ("username", user),
+        ]);
+        collection
+            .create_item(&label, attributes, secret, true, "text/plain")
+            .map(|_| ())
+            .map_err(from_ss)
+    }
+
+    /// Deletes every item matching `{service, username}`; `true` if there was one.
+    pub(crate) fn delete(&self, service: &str, user: &str) -> Result<bool> {
+        let collection = self.collection()?;
+        let items = collection
+            .search_items(HashMap::from([("service", service), ("username", user)]))
+            .map_err(from_ss)?;
+        for item in &items {
+            item.delete().map_err(from_ss)?;
+        }
+        Ok(!items.is_empty())
+    }
 }

@@ -50,20 +50,25 @@ impl KeyringStore {
         KeyringStore::builder().platform(platform).build()
     }
 
-    /// The `keyring` entry this store uses for the user name `user` (`collection::key` after
-    /// sanitization), for tools and tests that need to reach an item directly.
-    ///
-    /// Blocking: call it from a blocking context.
+    /// The raw secret stored for the user name `user` (`collection::key` after sanitization),
+    /// for tools and tests that need to reach an item directly. Blocking: call it from a
+    /// blocking context.
     ///
     /// ```no_run
     /// # use kv_store_keyring::{KeyringStore, Platform};
     /// let store = KeyringStore::new(Platform::SecretService)?;
-    /// let entry = store.keyring_entry("users::alice")?;
-    /// println!("{:?}", entry.get_password().is_ok());
+    /// let secret = store.read_raw_secret("users::alice")?;
+    /// println!("{}", secret.is_some());
     /// # Ok::<(), kv_core::Error>(())
     /// ```
-    pub fn keyring_entry(&self, user: &str) -> Result<keyring::Entry> {
-        crate::credential::entry(self.platform(), self.service(), user)
+    pub fn read_raw_secret(&self, user: &str) -> Result<Option<Vec<u8>>> {
+        crate::credential::get(self.platform(), self.service(), user)
+    }
+
+    /// Stores raw bytes as the secret of `user`, bypassing the envelope (tools and tests).
+    /// Blocking: call it from a blocking context.
+    pub fn write_raw_secret(&self, user: &str, secret: &[u8]) -> Result<()> {
+        crate::credential::set(self.platform(), self.service(), user, secret)
     }
 
     /// The credential store in use.

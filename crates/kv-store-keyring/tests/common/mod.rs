@@ -38,7 +38,7 @@ impl RawAccess for RawKeyring {
         let store = self.store.clone();
         let (user, bytes) = (kv_core::compound_key(collection, key), bytes.to_vec());
         tokio::task::spawn_blocking(move || {
-            store.keyring_entry(&user)?.set_secret(&bytes).map_err(err)
+            store.write_raw_secret(&user, &bytes)
         })
         .await
         .map_err(err)?
@@ -47,11 +47,7 @@ impl RawAccess for RawKeyring {
     async fn exists_raw(&self, collection: &str, key: &str) -> Result<bool> {
         let store = self.store.clone();
         let user = kv_core::compound_key(collection, key);
-        tokio::task::spawn_blocking(move || match store.keyring_entry(&user)?.get_secret() {
-            Ok(_) => Ok(true),
-            Err(kv_store_keyring::keyring::Error::NoEntry) => Ok(false),
-            Err(e) => Err(err(e)),
-        })
+        tokio::task::spawn_blocking(move || Ok(store.read_raw_secret(&user)?.is_some()))
         .await
         .map_err(err)?
     }
