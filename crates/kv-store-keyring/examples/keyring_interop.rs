@@ -59,7 +59,9 @@ async fn read(stores: &Stores, expect: &str) -> Result<usize, String> {
             .map_err(|e| format!("{label}: {e}"))?;
         match (&case["value"], got) {
             (Value::Null, None) => {}
-            (Value::Null, Some(v)) => failures.push(format!("{label}: expected missing, got {v:?}")),
+            (Value::Null, Some(v)) => {
+                failures.push(format!("{label}: expected missing, got {v:?}"))
+            }
             (_, None) => failures.push(format!("{label}: missing")),
             (want, Some((value, ttl))) => {
                 if &Value::Object(value) != want {
@@ -68,7 +70,9 @@ async fn read(stores: &Stores, expect: &str) -> Result<usize, String> {
                 match (case["expires_at"].as_f64(), ttl) {
                     (None, None) => {}
                     (Some(at), Some(ttl)) if (ttl.as_secs_f64() - (at - now())).abs() <= 1.5 => {}
-                    (at, ttl) => failures.push(format!("{label}: ttl {ttl:?} vs expires_at {at:?}")),
+                    (at, ttl) => {
+                        failures.push(format!("{label}: ttl {ttl:?} vs expires_at {at:?}"))
+                    }
                 }
             }
         }
@@ -83,20 +87,73 @@ async fn read(stores: &Stores, expect: &str) -> Result<usize, String> {
 async fn write(stores: &Stores, run: &str, expect: &str) -> Result<usize, String> {
     let users = format!("users-{run}");
     let cases: Vec<(Option<String>, String, Value, Option<f64>, bool)> = vec![
-        (Some(users.clone()), "alice".into(), json!({"name": "Alice", "age": 30}), None, false),
-        (Some(users.clone()), "bob".into(), json!({"name": "Bob", "score": 9.5, "tags": ["a", "b"]}), Some(3600.0), false),
-        (None, format!("plain-{run}"), json!({"nested": {"a": 1, "b": 2}, "x": 1.5}), None, false),
-        (Some(format!("unicode-{run}")), "cl\u{e9}-\u{fc}".into(), json!({"msg": "h\u{e9}llo \u{4e16}\u{754c} \u{1F30D}"}), None, false),
-        (Some(format!("short-{run}")), "ttl-fraction".into(), json!({"t": "ttl 10.7"}), Some(10.7), false),
-        (Some(users.clone()), "a::b".into(), json!({"k": "compound"}), None, false),
-        (Some(format!("big-{run}")), "large-value".into(), json!({"blob": "R".repeat(20_000)}), None, false),
-        (Some(format!("v1 coll-{run}")), "long key! ".repeat(30), json!({"v1": "sanitized"}), None, true),
+        (
+            Some(users.clone()),
+            "alice".into(),
+            json!({"name": "Alice", "age": 30}),
+            None,
+            false,
+        ),
+        (
+            Some(users.clone()),
+            "bob".into(),
+            json!({"name": "Bob", "score": 9.5, "tags": ["a", "b"]}),
+            Some(3600.0),
+            false,
+        ),
+        (
+            None,
+            format!("plain-{run}"),
+            json!({"nested": {"a": 1, "b": 2}, "x": 1.5}),
+            None,
+            false,
+        ),
+        (
+            Some(format!("unicode-{run}")),
+            "cl\u{e9}-\u{fc}".into(),
+            json!({"msg": "h\u{e9}llo \u{4e16}\u{754c} \u{1F30D}"}),
+            None,
+            false,
+        ),
+        (
+            Some(format!("short-{run}")),
+            "ttl-fraction".into(),
+            json!({"t": "ttl 10.7"}),
+            Some(10.7),
+            false,
+        ),
+        (
+            Some(users.clone()),
+            "a::b".into(),
+            json!({"k": "compound"}),
+            None,
+            false,
+        ),
+        (
+            Some(format!("big-{run}")),
+            "large-value".into(),
+            json!({"blob": "R".repeat(20_000)}),
+            None,
+            false,
+        ),
+        (
+            Some(format!("v1 coll-{run}")),
+            "long key! ".repeat(30),
+            json!({"v1": "sanitized"}),
+            None,
+            true,
+        ),
     ];
     let mut lines = Vec::new();
     for (collection, key, value, ttl, v1) in &cases {
         stores
             .pick(*v1)
-            .put(collection.as_deref(), key, obj(value.clone()), ttl.map(Duration::from_secs_f64))
+            .put(
+                collection.as_deref(),
+                key,
+                obj(value.clone()),
+                ttl.map(Duration::from_secs_f64),
+            )
             .await
             .map_err(|e| e.to_string())?;
         let expires = ttl.map(|t| now() + t);
@@ -107,7 +164,10 @@ async fn write(stores: &Stores, run: &str, expect: &str) -> Result<usize, String
         .plain
         .put_many(
             Some(&batch),
-            vec![("m1".into(), obj(json!({"i": 1}))), ("m2".into(), obj(json!({"i": 2})))],
+            vec![
+                ("m1".into(), obj(json!({"i": 1}))),
+                ("m2".into(), obj(json!({"i": 2}))),
+            ],
             Some(Duration::from_secs(600)),
         )
         .await
@@ -117,12 +177,24 @@ async fn write(stores: &Stores, run: &str, expect: &str) -> Result<usize, String
     }
     let plain = &stores.plain;
     plain
-        .put(Some(&users), "expired", obj(json!({"gone": true})), Some(Duration::from_secs(1)))
+        .put(
+            Some(&users),
+            "expired",
+            obj(json!({"gone": true})),
+            Some(Duration::from_secs(1)),
+        )
         .await
         .map_err(|e| e.to_string())?;
     lines.push(json!({"collection": users, "key": "expired", "value": null, "expires_at": now() + 1.0, "v1": false}));
-    plain.put(Some(&users), "deleted", obj(json!({"x": 1})), None).await.map_err(|e| e.to_string())?;
-    if !plain.delete(Some(&users), "deleted").await.map_err(|e| e.to_string())? {
+    plain
+        .put(Some(&users), "deleted", obj(json!({"x": 1})), None)
+        .await
+        .map_err(|e| e.to_string())?;
+    if !plain
+        .delete(Some(&users), "deleted")
+        .await
+        .map_err(|e| e.to_string())?
+    {
         return Err("delete of a live entry returned false".into());
     }
     lines.push(json!({"collection": users, "key": "deleted", "value": null, "expires_at": null, "v1": false}));
@@ -155,8 +227,14 @@ async fn main() {
         }
     };
     let result = match mode.as_str() {
-        "read" => read(&stores, expect).await.map(|n| format!("rust: read {n} entries written by Python from the Secret Service, all as expected")),
-        "write" => write(&stores, run, expect).await.map(|n| format!("rust: wrote {n} entries into the Secret Service")),
+        "read" => read(&stores, expect).await.map(|n| {
+            format!(
+                "rust: read {n} entries written by Python from the Secret Service, all as expected"
+            )
+        }),
+        "write" => write(&stores, run, expect)
+            .await
+            .map(|n| format!("rust: wrote {n} entries into the Secret Service")),
         other => Err(format!("unknown mode {other}")),
     };
     match result {

@@ -4,7 +4,9 @@ use async_trait::async_trait;
 use kv_core::codec::envelope;
 use kv_core::{Backend, Entry, Error, Name, Result, Stability, Timestamp};
 
-use crate::credential;
+use std::sync::Arc;
+
+use crate::credential::{self, Handles};
 use crate::error::from_join;
 use crate::platform::Platform;
 
@@ -17,11 +19,19 @@ pub const WINDOWS_MAX_SECRET_BYTES: usize = 2560;
 pub struct KeyringBackend {
     pub(crate) platform: Platform,
     pub(crate) service: String,
+    pub(crate) handles: Arc<Handles>,
 }
 
-/// `{Cs}::{Ks}`: both names as stored (after sanitization).
-fn user_name(collection: &Name<'_>, key: &Name<'_>) -> String {
-    kv_core::compound_key(collection.as_str(), key.as_str())
+/// `{Cs}::{Ks}`: both names as stored (after sanitization). A NUL cannot cross D-Bus, the
+/// kernel or the Win32 API (C strings): `InvalidKey`.
+fn user_name(collection: &Name<'_>, key: &Name<'_>) -> Result<String> {
+    let user = kv_core::compound_key(collection.as_str(), key.as_str());
+    if user.contains('\0') {
+        return Err(Error::invalid_key(
+            "credential stores cannot hold a NUL character in a user name",
+        ));
+    }
+    Ok(user)
 }
 
 /// Windows stores the secret as UTF-16: more than 1 280 code units does not fit.
@@ -46,17 +56,18 @@ impl KeyringBackend {
     async fn blocking<T, F>(&self, op: F) -> Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(Platform, &str) -> Result<T> + Send + 'static,
+        F: FnOnce(&Handles, Platform, &str) -> Result<T> + Send + 'static,
     {
         let (platform, service) = (self.platform, self.service.clone());
-        tokio::task::spawn_blocking(move || op(platform, &service))
+        let handles = self.handles.clone();
+        tokio::task::spawn_blocking(move || op(&handles, platform, &service))
             .await
             .map_err(from_join)?
     }
 
     async fn read(&self, user: String) -> Result<Option<Entry>> {
         let secret = self
-            .blocking(move |p, s| credential::get(p, s, &user))
+            .blocking(move |h, p, s| credential::get(h, p, s, &user))
             .await?;
         secret.map(|s| envelope::decode(&s)).transpose()
     }
@@ -73,14 +84,14 @@ impl Backend for KeyringBackend {
     }
 
     async fn get_entry(&self, collection: &Name<'_>, key: &Name<'_>) -> Result<Option<Entry>> {
-        self.read(user_name(collection, key)).await
+        self.read(user_name(collection, key)?).await
     }
 
     async fn put_entry(&self, collection: &Name<'_>, key: &Name<'_>, entry: Entry) -> Result<()> {
         let doc = envelope::encode(&entry, Some((key.given, collection.given)));
         check_size(self.platform, &doc)?;
-        let user = user_name(collection, key);
-        self.blocking(move |p, s| credential::set(p, s, &user, doc.as_bytes()))
+        let user = user_name(collection, key)?;
+        self.blocking(move |h, p, s| credential::set(h, p, s, &user, doc.as_bytes()))
             .await
     }
 
@@ -92,14 +103,14 @@ impl Backend for KeyringBackend {
         key: &Name<'_>,
         now: Timestamp,
     ) -> Result<bool> {
-        let user = user_name(collection, key);
+        let user = user_name(collection, key)?;
         let live = match self.read(user.clone()).await {
             Ok(None) => return Ok(false),
             Ok(Some(entry)) => entry.is_live(now),
             Err(e) if e.kind() == &kv_core::ErrorKind::Deserialization => true,
             Err(e) => return Err(e),
         };
-        self.blocking(move |p, s| credential::delete(p, s, &user))
+        self.blocking(move |h, p, s| credential::delete(h, p, s, &user))
             .await?;
         Ok(live)
     }

@@ -87,6 +87,7 @@ impl KeyringStoreBuilder {
         let mut inner = Store::new(KeyringBackend {
             platform,
             service: self.service,
+            handles: Default::default(),
         });
         if self.v1_names {
             inner = inner

@@ -5,12 +5,31 @@ use kv_core::{Error, Result};
 use crate::error::from_keyring;
 use crate::platform::Platform;
 
+/// Connections a store keeps between calls (the Secret Service session on Linux).
+#[derive(Default)]
+pub(crate) struct Handles {
+    #[cfg(target_os = "linux")]
+    secret_service: crate::secret_service::SessionCache,
+}
+
+impl std::fmt::Debug for Handles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Handles")
+    }
+}
+
 /// Reads the secret of `(service, user)`; `None` when there is none.
-pub(crate) fn get(platform: Platform, service: &str, user: &str) -> Result<Option<Vec<u8>>> {
+pub(crate) fn get(
+    handles: &Handles,
+    platform: Platform,
+    service: &str,
+    user: &str,
+) -> Result<Option<Vec<u8>>> {
     #[cfg(target_os = "linux")]
     if platform == Platform::SecretService {
-        return crate::secret_service::Session::connect()?.get(service, user);
+        return handles.secret_service.with(|s| s.get(service, user));
     }
+    let _ = handles;
     match keyring_entry(platform, service, user)?.get_secret() {
         Ok(secret) => Ok(Some(secret)),
         Err(keyring::Error::NoEntry) => Ok(None),
@@ -19,11 +38,20 @@ pub(crate) fn get(platform: Platform, service: &str, user: &str) -> Result<Optio
 }
 
 /// Creates or replaces the secret of `(service, user)`.
-pub(crate) fn set(platform: Platform, service: &str, user: &str, secret: &[u8]) -> Result<()> {
+pub(crate) fn set(
+    handles: &Handles,
+    platform: Platform,
+    service: &str,
+    user: &str,
+    secret: &[u8],
+) -> Result<()> {
     #[cfg(target_os = "linux")]
     if platform == Platform::SecretService {
-        return crate::secret_service::Session::connect()?.set(service, user, secret);
+        return handles
+            .secret_service
+            .with(|s| s.set(service, user, secret));
     }
+    let _ = handles;
     let entry = keyring_entry(platform, service, user)?;
     // Text where the platform stores text (Windows: UTF-16), so Python reads it back.
     match std::str::from_utf8(secret) {
@@ -34,11 +62,17 @@ pub(crate) fn set(platform: Platform, service: &str, user: &str, secret: &[u8]) 
 }
 
 /// Deletes the secret of `(service, user)`; `true` if there was one.
-pub(crate) fn delete(platform: Platform, service: &str, user: &str) -> Result<bool> {
+pub(crate) fn delete(
+    handles: &Handles,
+    platform: Platform,
+    service: &str,
+    user: &str,
+) -> Result<bool> {
     #[cfg(target_os = "linux")]
     if platform == Platform::SecretService {
-        return crate::secret_service::Session::connect()?.delete(service, user);
+        return handles.secret_service.with(|s| s.delete(service, user));
     }
+    let _ = handles;
     match keyring_entry(platform, service, user)?.delete_credential() {
         Ok(()) => Ok(true),
         Err(keyring::Error::NoEntry) => Ok(false),

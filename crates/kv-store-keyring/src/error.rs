@@ -7,7 +7,8 @@ pub(crate) fn from_keyring(err: keyring::Error) -> Error {
     let (kind, message) = match &err {
         keyring::Error::NoStorageAccess(_) => (
             ErrorKind::Connection,
-            "cannot reach the credential store (is the keyring daemon running and unlocked?)".to_owned(),
+            "cannot reach the credential store (is the keyring daemon running and unlocked?)"
+                .to_owned(),
         ),
         keyring::Error::PlatformFailure(_) => (
             ErrorKind::Backend { transient: false },
@@ -27,7 +28,10 @@ pub(crate) fn from_keyring(err: keyring::Error) -> Error {
         ),
         keyring::Error::Ambiguous(items) => (
             ErrorKind::Backend { transient: false },
-            format!("{} credentials match this entry; remove the duplicates", items.len()),
+            format!(
+                "{} credentials match this entry; remove the duplicates",
+                items.len()
+            ),
         ),
         _ => (
             ErrorKind::Backend { transient: false },

@@ -5,6 +5,7 @@
 //! items written here and the other way round.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 use kv_core::{Error, ErrorKind, Result};
 use secret_service::blocking::{Collection, SecretService};
@@ -29,6 +30,45 @@ fn from_ss(err: secret_service::Error) -> Error {
         ),
     };
     Error::new(kind, message).with_source(err)
+}
+
+/// One session shared by a store's calls (connecting costs a D-Bus connection and a
+/// Diffie-Hellman exchange); dropped after a connection error so the next call reconnects.
+#[derive(Default)]
+pub(crate) struct SessionCache(Mutex<Option<Session>>);
+
+impl SessionCache {
+    /// Runs `op` on the cached session, connecting first if needed.
+    pub(crate) fn with<T>(&self, op: impl FnOnce(&Session) -> Result<T>) -> Result<T> {
+        let mut guard = match self.0.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let session = match guard.take() {
+            Some(session) => session,
+            None => Session::connect()?,
+        };
+        let result = op(&session);
+        let broken = matches!(&result, Err(e) if e.kind() == &ErrorKind::Connection);
+        if !broken {
+            *guard = Some(session);
+        }
+        result
+    }
+}
+
+impl Drop for SessionCache {
+    /// zbus's blocking connection blocks on its executor when dropped, which panics on a
+    /// runtime thread (where stores are usually dropped): drop it on a thread of its own.
+    fn drop(&mut self) {
+        let session = match self.0.get_mut() {
+            Ok(slot) => slot.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        };
+        if let Some(session) = session {
+            std::thread::spawn(move || drop(session));
+        }
+    }
 }
 
 /// One blocking Secret Service session (a D-Bus connection with an encrypted session).

@@ -62,13 +62,21 @@ impl KeyringStore {
     /// # Ok::<(), kv_core::Error>(())
     /// ```
     pub fn read_raw_secret(&self, user: &str) -> Result<Option<Vec<u8>>> {
-        crate::credential::get(self.platform(), self.service(), user)
+        let backend = self.inner.backend();
+        crate::credential::get(&backend.handles, backend.platform, &backend.service, user)
     }
 
     /// Stores raw bytes as the secret of `user`, bypassing the envelope (tools and tests).
     /// Blocking: call it from a blocking context.
     pub fn write_raw_secret(&self, user: &str, secret: &[u8]) -> Result<()> {
-        crate::credential::set(self.platform(), self.service(), user, secret)
+        let backend = self.inner.backend();
+        crate::credential::set(
+            &backend.handles,
+            backend.platform,
+            &backend.service,
+            user,
+            secret,
+        )
     }
 
     /// The credential store in use.

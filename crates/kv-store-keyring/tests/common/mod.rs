@@ -37,18 +37,16 @@ impl RawAccess for RawKeyring {
     async fn write_raw(&self, collection: &str, key: &str, bytes: &[u8]) -> Result<()> {
         let store = self.store.clone();
         let (user, bytes) = (kv_core::compound_key(collection, key), bytes.to_vec());
-        tokio::task::spawn_blocking(move || {
-            store.write_raw_secret(&user, &bytes)
-        })
-        .await
-        .map_err(err)?
+        tokio::task::spawn_blocking(move || store.write_raw_secret(&user, &bytes))
+            .await
+            .map_err(err)?
     }
 
     async fn exists_raw(&self, collection: &str, key: &str) -> Result<bool> {
         let store = self.store.clone();
         let user = kv_core::compound_key(collection, key);
         tokio::task::spawn_blocking(move || Ok(store.read_raw_secret(&user)?.is_some()))
-        .await
-        .map_err(err)?
+            .await
+            .map_err(err)?
     }
 }
