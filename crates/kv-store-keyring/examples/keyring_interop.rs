@@ -27,6 +27,9 @@ fn obj(v: Value) -> Object {
     v.as_object().cloned().unwrap_or_default()
 }
 
+/// collection, key, value, ttl seconds, V1 names.
+type Case = (Option<String>, String, Value, Option<f64>, bool);
+
 struct Stores {
     plain: KeyringStore,
     v1: KeyringStore,
@@ -86,7 +89,7 @@ async fn read(stores: &Stores, expect: &str) -> Result<usize, String> {
 
 async fn write(stores: &Stores, run: &str, expect: &str) -> Result<usize, String> {
     let users = format!("users-{run}");
-    let cases: Vec<(Option<String>, String, Value, Option<f64>, bool)> = vec![
+    let cases: Vec<Case> = vec![
         (
             Some(users.clone()),
             "alice".into(),

@@ -94,7 +94,7 @@ fn keyring_entry(platform: Platform, service: &str, user: &str) -> Result<keyrin
                 .map_err(from_keyring)?,
         ),
         #[cfg(windows)]
-        Platform::WindowsCredentialManager => return crate::windows::entry(service, user),
+        Platform::WindowsCredentialManager => crate::windows::credential(service, user)?,
         #[allow(unreachable_patterns)]
         _ => {
             let _ = (service, user);

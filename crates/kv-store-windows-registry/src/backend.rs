@@ -79,8 +79,9 @@ impl WindowsRegistryBackend {
         &self,
         op: impl FnOnce(&'static Key) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        let root = self.hive.root();
-        tokio::task::spawn_blocking(move || op(root))
+        // `Key` holds a raw handle (not Send): resolve the hive on the blocking thread.
+        let hive = self.hive;
+        tokio::task::spawn_blocking(move || op(hive.root()))
             .await
             .map_err(|e| Error::backend(false, "registry call did not complete").with_source(e))?
     }
