@@ -96,7 +96,7 @@ pub const INTEROP_VENV: Venv = Venv {
         // VaultStore (interop/vault.py); hvac's own dependencies as resolved with it.
         "hvac==2.4.0",
         "requests==2.34.2",
-        // KeyringStore (interop/keyring.py): keyring and its Secret Service client on Linux.
+        // KeyringStore (interop/keyring_interop.py): keyring and its Secret Service client on Linux.
         "keyring==25.7.0",
         "SecretStorage==3.5.0",
         "jeepney==0.9.0",

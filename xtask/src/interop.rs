@@ -113,7 +113,7 @@ pub const SUITES: &[Suite] = &[
 
 /// py-key-value's KeyringStore (Python `keyring`, Secret Service backend) and kv's KeyringStore
 /// on the private Secret Service of `services up keyring`, both directions, plain and
-/// KeyringV1 names (`interop/keyring.py`, the `keyring_interop` example of `kv-store-keyring`).
+/// KeyringV1 names (`interop/keyring_interop.py`, the `keyring_interop` example of `kv-store-keyring`).
 fn keyring(ctx: &Ctx) -> Result<()> {
     let bus = envfile::lookup("DBUS_SESSION_BUS_ADDRESS")
         .context("DBUS_SESSION_BUS_ADDRESS is not set (cargo xtask services up keyring)")?;
@@ -138,7 +138,7 @@ fn keyring(ctx: &Ctx) -> Result<()> {
     process::run(workspace::cargo().arg("build").args(example))?;
     let python = |mode: &str, expect: &Path| -> Result<()> {
         let mut cmd = Command::new(&ctx.python);
-        cmd.arg(ctx.scripts.join("keyring.py"))
+        cmd.arg(ctx.scripts.join("keyring_interop.py"))
             .args([mode, &run])
             .arg(expect)
             .current_dir(&ctx.scripts)

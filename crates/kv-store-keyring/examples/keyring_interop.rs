@@ -1,4 +1,4 @@
-//! Rust side of `cargo xtask interop keyring` (Python side: `interop/keyring.py`), on the
+//! Rust side of `cargo xtask interop keyring` (Python side: `interop/keyring_interop.py`), on the
 //! Secret Service of `DBUS_SESSION_BUS_ADDRESS`, service `py-key-value`.
 //!
 //! ```text

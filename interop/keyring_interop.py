@@ -2,8 +2,8 @@
 Secret Service backend) on the private D-Bus session of `DBUS_SESSION_BUS_ADDRESS`.
 
 Usage:
-  python keyring.py write RUN EXPECT.jsonl   Python writes, lists what it wrote
-  python keyring.py read  RUN EXPECT.jsonl   Python reads what Rust wrote
+  python keyring_interop.py write RUN EXPECT.jsonl   Python writes, lists what it wrote
+  python keyring_interop.py read  RUN EXPECT.jsonl   Python reads what Rust wrote
 
 RUN keeps one run's collections apart. EXPECT.jsonl, one object per line: collection, key, value
 (object or null = must be missing), expires_at (Unix seconds or null), v1 (KeyringV1 strategies).
