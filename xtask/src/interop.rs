@@ -124,6 +124,16 @@ pub const SUITES: &[Suite] = &[
         env_var: Some("KV_TEST_MONGODB_URL"),
         run: mongodb,
     },
+    Suite {
+        name: "vault",
+        env_var: Some("KV_TEST_VAULT_ADDR"),
+        run: vault,
+    },
+    Suite {
+        name: "keyring",
+        env_var: Some("KV_TEST_KEYRING"),
+        run: keyring,
+    },
 ];
 
 /// py-key-value's OpenSearchStore (opensearch-py) and kv's ElasticsearchStore in the OpenSearch
@@ -219,6 +229,105 @@ fn mongodb(ctx: &Ctx) -> Result<()> {
         "mongodb.py",
         &[Path::new("read"), url_arg, token_arg, &rs_expect],
     )?;
+    Ok(())
+}
+
+/// py-key-value's KeyringStore (Python `keyring`, Secret Service backend) and kv's KeyringStore
+/// on the private Secret Service of `services up keyring`, both directions, plain and
+/// KeyringV1 names (`interop/keyring_interop.py`, the `keyring_interop` example of `kv-store-keyring`).
+fn keyring(ctx: &Ctx) -> Result<()> {
+    let bus = envfile::lookup("DBUS_SESSION_BUS_ADDRESS")
+        .context("DBUS_SESSION_BUS_ADDRESS is not set (cargo xtask services up keyring)")?;
+    let work = ctx.work.join("keyring");
+    fs::create_dir_all(&work).with_context(|| format!("creating {}", work.display()))?;
+    let (py_expect, rs_expect) = (
+        work.join("python-expect.jsonl"),
+        work.join("rust-expect.jsonl"),
+    );
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let run = format!("{:x}-{nanos:x}", std::process::id());
+    let example = [
+        "-q",
+        "-p",
+        "kv-store-keyring",
+        "--example",
+        "keyring_interop",
+    ];
+    process::run(workspace::cargo().arg("build").args(example))?;
+    let python = |mode: &str, expect: &Path| -> Result<()> {
+        let mut cmd = Command::new(&ctx.python);
+        cmd.arg(ctx.scripts.join("keyring_interop.py"))
+            .args([mode, &run])
+            .arg(expect)
+            .current_dir(&ctx.scripts)
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .env("PYTHONIOENCODING", "utf-8")
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus);
+        process::run(&mut cmd)
+    };
+    let rust = |mode: &str, expect: &Path| -> Result<()> {
+        let mut cmd = workspace::cargo();
+        cmd.arg("run")
+            .args(example)
+            .args(["--", mode, &run])
+            .arg(expect)
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus);
+        process::run(&mut cmd)
+    };
+    python("write", &py_expect)?;
+    rust("read", &py_expect)?;
+    rust("write", &rs_expect)?;
+    python("read", &rs_expect)?;
+    Ok(())
+}
+
+/// py-key-value's VaultStore (hvac) and kv's VaultStore on the live KV v2 mount `secret`, both
+/// directions (`interop/vault.py`, the `vault_interop` example of `kv-store-vault`). The token
+/// goes through the environment (`KV_TEST_VAULT_TOKEN`), never the command line.
+fn vault(ctx: &Ctx) -> Result<()> {
+    let addr = envfile::lookup("KV_TEST_VAULT_ADDR").context("KV_TEST_VAULT_ADDR is not set")?;
+    let token = envfile::lookup("KV_TEST_VAULT_TOKEN").unwrap_or_else(|| "root".to_owned());
+    let work = ctx.work.join("vault");
+    fs::create_dir_all(&work).with_context(|| format!("creating {}", work.display()))?;
+    let (py_expect, rs_expect) = (
+        work.join("python-expect.jsonl"),
+        work.join("rust-expect.jsonl"),
+    );
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let run = format!("{:x}-{nanos:x}", std::process::id());
+    let example = ["-q", "-p", "kv-store-vault", "--example", "vault_interop"];
+    // Build first: the 10.7 s entry must not expire during a slow build between the steps.
+    process::run(workspace::cargo().arg("build").args(example))?;
+    let python = |mode: &str, expect: &Path| -> Result<()> {
+        let mut cmd = Command::new(&ctx.python);
+        cmd.arg(ctx.scripts.join("vault.py"))
+            .args([mode, &addr, &run])
+            .arg(expect)
+            .current_dir(&ctx.scripts)
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .env("PYTHONIOENCODING", "utf-8")
+            .env("KV_TEST_VAULT_TOKEN", &token);
+        process::run(&mut cmd)
+    };
+    let rust = |mode: &str, expect: &Path| -> Result<()> {
+        let mut cmd = workspace::cargo();
+        cmd.arg("run")
+            .args(example)
+            .args(["--", mode, &addr, &run])
+            .arg(expect)
+            .env("KV_TEST_VAULT_TOKEN", &token);
+        process::run(&mut cmd)
+    };
+    python("write", &py_expect)?;
+    rust("read", &py_expect)?;
+    rust("write", &rs_expect)?;
+    python("read", &rs_expect)?;
     Ok(())
 }
 

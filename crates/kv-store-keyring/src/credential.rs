@@ -1,0 +1,107 @@
+//! The item of one entry on the chosen [`Platform`]: raw get / set / delete, blocking.
+
+use kv_core::{Error, Result};
+
+use crate::error::from_keyring;
+use crate::platform::Platform;
+
+/// Connections a store keeps between calls (the Secret Service session on Linux).
+#[derive(Default)]
+pub(crate) struct Handles {
+    #[cfg(target_os = "linux")]
+    secret_service: crate::secret_service::SessionCache,
+}
+
+impl std::fmt::Debug for Handles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Handles")
+    }
+}
+
+/// Reads the secret of `(service, user)`; `None` when there is none.
+pub(crate) fn get(
+    handles: &Handles,
+    platform: Platform,
+    service: &str,
+    user: &str,
+) -> Result<Option<Vec<u8>>> {
+    #[cfg(target_os = "linux")]
+    if platform == Platform::SecretService {
+        return handles.secret_service.with(|s| s.get(service, user));
+    }
+    let _ = handles;
+    match keyring_entry(platform, service, user)?.get_secret() {
+        Ok(secret) => Ok(Some(secret)),
+        Err(keyring::Error::NoEntry) => Ok(None),
+        Err(e) => Err(from_keyring(e)),
+    }
+}
+
+/// Creates or replaces the secret of `(service, user)`.
+pub(crate) fn set(
+    handles: &Handles,
+    platform: Platform,
+    service: &str,
+    user: &str,
+    secret: &[u8],
+) -> Result<()> {
+    #[cfg(target_os = "linux")]
+    if platform == Platform::SecretService {
+        return handles
+            .secret_service
+            .with(|s| s.set(service, user, secret));
+    }
+    let _ = handles;
+    let entry = keyring_entry(platform, service, user)?;
+    // Text where the platform stores text (Windows: UTF-16), so Python reads it back.
+    match std::str::from_utf8(secret) {
+        Ok(text) => entry.set_password(text),
+        Err(_) => entry.set_secret(secret),
+    }
+    .map_err(from_keyring)
+}
+
+/// Deletes the secret of `(service, user)`; `true` if there was one.
+pub(crate) fn delete(
+    handles: &Handles,
+    platform: Platform,
+    service: &str,
+    user: &str,
+) -> Result<bool> {
+    #[cfg(target_os = "linux")]
+    if platform == Platform::SecretService {
+        return handles.secret_service.with(|s| s.delete(service, user));
+    }
+    let _ = handles;
+    match keyring_entry(platform, service, user)?.delete_credential() {
+        Ok(()) => Ok(true),
+        Err(keyring::Error::NoEntry) => Ok(false),
+        Err(e) => Err(from_keyring(e)),
+    }
+}
+
+/// The `keyring` entry of `(service, user)` for the platforms keyring-rs encodes like Python.
+fn keyring_entry(platform: Platform, service: &str, user: &str) -> Result<keyring::Entry> {
+    let credential: Box<keyring::Credential> = match platform {
+        #[cfg(target_os = "linux")]
+        Platform::Keyutils => Box::new(
+            keyring::keyutils::KeyutilsCredential::new_with_target(None, service, user)
+                .map_err(from_keyring)?,
+        ),
+        #[cfg(target_os = "macos")]
+        Platform::MacosKeychain => Box::new(
+            keyring::macos::MacCredential::new_with_target(None, service, user)
+                .map_err(from_keyring)?,
+        ),
+        #[cfg(windows)]
+        Platform::WindowsCredentialManager => crate::windows::credential(service, user)?,
+        #[allow(unreachable_patterns)]
+        _ => {
+            let _ = (service, user);
+            return Err(Error::setup(format!(
+                "the {platform} credential store is not available on this platform"
+            )));
+        }
+    };
+    Ok(keyring::Entry::new_with_credential(credential))
+}
