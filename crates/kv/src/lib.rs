@@ -41,7 +41,15 @@ pub use kv_store_valkey as valkey;
 
 #[cfg(feature = "dynamodb")]
 pub use kv_store_dynamodb as dynamodb;
+#[cfg(feature = "elasticsearch")]
+pub use kv_store_elasticsearch as elasticsearch;
+#[cfg(feature = "keyring")]
+pub use kv_store_keyring as keyring;
 #[cfg(feature = "memcached")]
 pub use kv_store_memcached as memcached;
+#[cfg(feature = "mongodb")]
+pub use kv_store_mongodb as mongodb;
 #[cfg(feature = "rocksdb")]
 pub use kv_store_rocksdb as rocksdb;
+#[cfg(feature = "vault")]
+pub use kv_store_vault as vault;

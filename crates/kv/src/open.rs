@@ -66,12 +66,12 @@ pub const SCHEMES: &[Scheme] = &[
     scheme!(
         "elasticsearch+http",
         "elasticsearch",
-        "elasticsearch+http://host:port"
+        "elasticsearch+http://host:port?index_prefix=P[&dialect=opensearch]"
     ),
     scheme!(
         "elasticsearch+https",
         "elasticsearch",
-        "elasticsearch+https://host:port"
+        "elasticsearch+https://host:port?index_prefix=P[&dialect=opensearch]"
     ),
     scheme!(
         "dynamodb",
@@ -81,14 +81,18 @@ pub const SCHEMES: &[Scheme] = &[
     scheme!(
         "vault+http",
         "vault",
-        "vault+http://host:port?token=T&mount=secret"
+        "vault+http://host:port?mount=secret[&token=T] (else VAULT_TOKEN)"
     ),
     scheme!(
         "vault+https",
         "vault",
-        "vault+https://host:port?token=T&mount=secret"
+        "vault+https://host:port?mount=secret[&token=T] (else VAULT_TOKEN)"
     ),
-    scheme!("keyring", "keyring", "keyring://<service>"),
+    scheme!(
+        "keyring",
+        "keyring",
+        "keyring://<service>?platform=secret-service|keyutils|macos|windows"
+    ),
     scheme!("registry", "windows-registry", "registry://<HKCU path>"),
 ];
 
@@ -288,6 +292,14 @@ fn open_enabled(parsed: &StoreUrl<'_>, url: &str) -> Result<Arc<dyn KeyValue>> {
         )?)),
         #[cfg(feature = "dynamodb")]
         "dynamodb" => open_dynamodb(parsed),
+        #[cfg(feature = "mongodb")]
+        "mongodb" => Ok(Arc::new(kv_store_mongodb::MongoDBStore::from_url(url)?)),
+        #[cfg(feature = "elasticsearch")]
+        "elasticsearch+http" | "elasticsearch+https" => open_elasticsearch(parsed),
+        #[cfg(feature = "vault")]
+        "vault+http" | "vault+https" => open_vault(parsed),
+        #[cfg(feature = "keyring")]
+        "keyring" => open_keyring(parsed),
         other => Err(Error::setup(format!(
             "the '{other}' scheme has no opener in this build"
         ))),
@@ -319,6 +331,88 @@ fn open_dynamodb(parsed: &StoreUrl<'_>) -> Result<Arc<dyn KeyValue>> {
         parsed.params.get("secret_access_key"),
     ) {
         builder = builder.credentials(id.clone(), secret.clone());
+    }
+    if let Some(c) = parsed.params.get("default_collection") {
+        builder = builder.default_collection(c.clone());
+    }
+    Ok(Arc::new(builder.build()?))
+}
+
+/// `http(s)://host:port` of a `backend+http(s)://host:port` URL.
+#[allow(dead_code)]
+fn http_address(parsed: &StoreUrl<'_>) -> String {
+    let transport = parsed.scheme.rsplit('+').next().unwrap_or("http");
+    format!("{transport}://{}", parsed.location.trim_end_matches('/'))
+}
+
+/// `elasticsearch+http(s)://host:port?index_prefix=P&dialect=elasticsearch|opensearch`.
+#[cfg(feature = "elasticsearch")]
+fn open_elasticsearch(parsed: &StoreUrl<'_>) -> Result<Arc<dyn KeyValue>> {
+    use kv_store_elasticsearch::{Dialect, ElasticsearchStore};
+    let prefix = parsed
+        .params
+        .get("index_prefix")
+        .map_or("kv-store", String::as_str);
+    let mut builder = ElasticsearchStore::builder()
+        .url(http_address(parsed))
+        .index_prefix(prefix);
+    match parsed.params.get("dialect").map(String::as_str) {
+        None | Some("elasticsearch") => {}
+        Some("opensearch") => builder = builder.dialect(Dialect::OpenSearch),
+        Some(other) => {
+            return Err(Error::setup(format!(
+                "unknown dialect '{other}' (elasticsearch or opensearch)"
+            )))
+        }
+    }
+    if let Some(c) = parsed.params.get("default_collection") {
+        builder = builder.default_collection(c.clone());
+    }
+    Ok(Arc::new(builder.build()?))
+}
+
+/// `vault+http(s)://host:port?mount=secret&token=T` (token else from `VAULT_TOKEN`).
+#[cfg(feature = "vault")]
+fn open_vault(parsed: &StoreUrl<'_>) -> Result<Arc<dyn KeyValue>> {
+    let token = match parsed.params.get("token") {
+        Some(t) => t.clone(),
+        None => std::env::var("VAULT_TOKEN").map_err(|_| {
+            Error::setup("vault+http(s):// needs a token: token=... in the URL or VAULT_TOKEN")
+        })?,
+    };
+    let mut builder = kv_store_vault::VaultStore::builder()
+        .address(http_address(parsed))
+        .token(token);
+    if let Some(mount) = parsed.params.get("mount") {
+        builder = builder.mount(mount.clone());
+    }
+    if let Some(c) = parsed.params.get("default_collection") {
+        builder = builder.default_collection(c.clone());
+    }
+    Ok(Arc::new(builder.build()?))
+}
+
+/// `keyring://SERVICE?platform=secret-service|keyutils|macos|windows` (default: this OS's).
+#[cfg(feature = "keyring")]
+fn open_keyring(parsed: &StoreUrl<'_>) -> Result<Arc<dyn KeyValue>> {
+    use kv_store_keyring::{KeyringStore, Platform};
+    let platform = match parsed.params.get("platform").map(String::as_str) {
+        None => Platform::native()
+            .ok_or_else(|| Error::setup("no native keyring on this platform: pass platform=..."))?,
+        Some("secret-service") => Platform::SecretService,
+        Some("keyutils") => Platform::Keyutils,
+        Some("macos") => Platform::MacosKeychain,
+        Some("windows") => Platform::WindowsCredentialManager,
+        Some(other) => {
+            return Err(Error::setup(format!(
+                "unknown keyring platform '{other}' (secret-service, keyutils, macos, windows)"
+            )))
+        }
+    };
+    let mut builder = KeyringStore::builder().platform(platform);
+    let service = percent_decode(parsed.location.trim_end_matches('/'));
+    if !service.is_empty() {
+        builder = builder.service(service);
     }
     if let Some(c) = parsed.params.get("default_collection") {
         builder = builder.default_collection(c.clone());

@@ -131,3 +131,42 @@ async fn dynamodb_url_round_trip() {
     let err = kv::open("dynamodb://").err().unwrap();
     assert!(err.to_string().contains("needs a table name"), "{err}");
 }
+
+/// The network schemes added with their backends, against the servers `cargo xtask services up`
+/// starts (each skipped with a SKIPPED line when its variable is unset).
+#[cfg(all(feature = "mongodb", feature = "elasticsearch", feature = "vault"))]
+#[tokio::test]
+async fn network_urls_round_trip() {
+    let mut urls = Vec::new();
+    if let Some(u) = kv_core::conformance::service_url("KV_TEST_MONGODB_URL") {
+        urls.push(u);
+    }
+    if let Some(u) = kv_core::conformance::service_url("KV_TEST_ELASTICSEARCH_URL") {
+        let host = u.trim_start_matches("http://");
+        urls.push(format!(
+            "elasticsearch+http://{host}?index_prefix=kv-facade&dialect=opensearch"
+        ));
+    }
+    if let (Some(addr), Some(token)) = (
+        kv_core::conformance::service_url("KV_TEST_VAULT_ADDR"),
+        kv_core::conformance::service_url("KV_TEST_VAULT_TOKEN"),
+    ) {
+        let host = addr.trim_start_matches("http://");
+        urls.push(format!("vault+http://{host}?mount=secret&token={token}"));
+    }
+    for url in urls {
+        let store = kv::open(&url).unwrap();
+        store.put(Some("facade"), "k", v(5), None).await.unwrap();
+        assert_eq!(
+            store.get(Some("facade"), "k").await.unwrap(),
+            Some(v(5)),
+            "{url}"
+        );
+        assert!(store.delete(Some("facade"), "k").await.unwrap(), "{url}");
+        store.close().await.unwrap();
+    }
+    let err = kv::open("vault+http://127.0.0.1:1?mount=secret").err();
+    if std::env::var("VAULT_TOKEN").is_err() {
+        assert!(err.unwrap().to_string().contains("needs a token"));
+    }
+}

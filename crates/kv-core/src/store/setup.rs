@@ -56,10 +56,16 @@ impl PerCollection {
     }
 }
 
-/// Wraps a setup failure as a `Setup` error keeping the cause.
+/// Wraps a setup failure as a `Setup` error keeping the cause; a retryable cause (the server
+/// unreachable or slow during setup) keeps its kind, so callers retry it like the same outage
+/// after setup.
 pub(crate) fn setup_error(what: &str, cause: Error) -> Error {
     if cause.kind() == &ErrorKind::Setup {
         return cause;
     }
-    Error::setup(format!("{what} setup failed: {}", cause.message())).with_source(cause)
+    let message = format!("{what} setup failed: {}", cause.message());
+    if cause.is_retryable() {
+        return Error::new(cause.kind().clone(), message).with_source(cause);
+    }
+    Error::setup(message).with_source(cause)
 }
