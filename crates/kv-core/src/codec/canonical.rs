@@ -45,8 +45,13 @@ pub fn write_canonical(out: &mut String, value: &Value) {
 /// Appends the canonical JSON of an object to `out`.
 pub fn write_object(out: &mut String, map: &Map<String, Value>) {
     out.push('{');
-    // serde_json's default map is a BTreeMap: iteration is already in code point order.
-    for (i, (k, v)) in map.iter().enumerate() {
+    // Python sorts keys by code point (= UTF-8 byte order). serde_json's map is sorted unless
+    // some crate in the build turns on its `preserve_order` feature: sort when it is not.
+    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+    if !entries.windows(2).all(|w| w[0].0 <= w[1].0) {
+        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    }
+    for (i, (k, v)) in entries.into_iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
