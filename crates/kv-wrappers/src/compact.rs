@@ -14,7 +14,12 @@ pub(crate) fn to_compact_json(object: &Object) -> String {
 
 fn write_object(out: &mut String, map: &Object) {
     out.push('{');
-    for (i, (k, v)) in map.iter().enumerate() {
+    // Sorted like Python's `sort_keys=True` even when serde_json's `preserve_order` is on.
+    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+    if !entries.windows(2).all(|w| w[0].0 <= w[1].0) {
+        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    }
+    for (i, (k, v)) in entries.into_iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
