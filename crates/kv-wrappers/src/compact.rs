@@ -1,6 +1,6 @@
 //! Compact JSON as Python's `json.dumps(v, separators=(",", ":"))` writes it (ASCII-escaped).
 
-use kv_core::codec::canonical::{write_python_float, write_string};
+use kv_core::codec::canonical::{sorted_entries, write_python_float, write_string};
 use kv_core::Object;
 use serde_json::Value;
 
@@ -14,12 +14,7 @@ pub(crate) fn to_compact_json(object: &Object) -> String {
 
 fn write_object(out: &mut String, map: &Object) {
     out.push('{');
-    // Sorted like Python's `sort_keys=True` even when serde_json's `preserve_order` is on.
-    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-    if !entries.windows(2).all(|w| w[0].0 <= w[1].0) {
-        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    }
-    for (i, (k, v)) in entries.into_iter().enumerate() {
+    for (i, (k, v)) in sorted_entries(map).into_iter().enumerate() {
         if i > 0 {
             out.push(',');
         }

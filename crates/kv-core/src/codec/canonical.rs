@@ -42,16 +42,21 @@ pub fn write_canonical(out: &mut String, value: &Value) {
     }
 }
 
-/// Appends the canonical JSON of an object to `out`.
-pub fn write_object(out: &mut String, map: &Map<String, Value>) {
-    out.push('{');
-    // Python sorts keys by code point (= UTF-8 byte order). serde_json's map is sorted unless
-    // some crate in the build turns on its `preserve_order` feature: sort when it is not.
+/// The entries of `map` in Python's `sort_keys` order (code point = UTF-8 byte order).
+/// serde_json's map is already sorted unless some crate in the build turns on its
+/// `preserve_order` feature; then this sorts.
+pub fn sorted_entries(map: &Map<String, Value>) -> Vec<(&String, &Value)> {
     let mut entries: Vec<(&String, &Value)> = map.iter().collect();
     if !entries.windows(2).all(|w| w[0].0 <= w[1].0) {
         entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
     }
-    for (i, (k, v)) in entries.into_iter().enumerate() {
+    entries
+}
+
+/// Appends the canonical JSON of an object to `out`.
+pub fn write_object(out: &mut String, map: &Map<String, Value>) {
+    out.push('{');
+    for (i, (k, v)) in sorted_entries(map).into_iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
