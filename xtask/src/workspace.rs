@@ -9,11 +9,19 @@ use std::process::Command;
 use anyhow::{bail, Context, Result};
 
 /// The workspace root (the parent of this crate's directory).
+///
+/// Read at run time from `CARGO_MANIFEST_DIR`, which `cargo run` (and so `cargo xtask`) sets:
+/// cargo's fingerprints are relative to the workspace, so a binary built in one clone is reused
+/// by a clone elsewhere that shares the target directory, and a path compiled in would point
+/// at the first clone. The compile-time path is only the fallback for running the binary by hand.
 pub fn root() -> PathBuf {
-    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest_dir = env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .filter(|dir| dir.join("Cargo.toml").is_file())
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
     manifest_dir
         .parent()
-        .map_or_else(|| manifest_dir.to_path_buf(), Path::to_path_buf)
+        .map_or_else(|| manifest_dir.clone(), Path::to_path_buf)
 }
 
 /// The `cargo` to call: the one that runs us (`$CARGO`), else `cargo` on PATH.

@@ -200,7 +200,10 @@ fn fixtures_dir() -> std::path::PathBuf {
     if let Some(dir) = std::env::var_os("KV_FIXTURES_DIR") {
         return dir.into();
     }
-    let manifest = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let manifest = std::path::PathBuf::from(
+        std::env::var("CARGO_MANIFEST_DIR")
+            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned()),
+    );
     manifest
         .ancestors()
         .map(|a| a.join("shared").join("fixtures"))

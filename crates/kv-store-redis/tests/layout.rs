@@ -151,10 +151,9 @@ mod redis {
     }
 
     fn fixture(name: &str) -> Value {
-        let path = format!(
-            "{}/../../../shared/fixtures/backends/redis/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
+        let manifest = std::env::var("CARGO_MANIFEST_DIR")
+            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned());
+        let path = format!("{manifest}/../../../shared/fixtures/backends/redis/{name}");
         let path =
             std::env::var("KV_FIXTURES_DIR").map_or(path, |d| format!("{d}/backends/redis/{name}"));
         serde_json::from_str(

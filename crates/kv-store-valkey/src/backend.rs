@@ -13,7 +13,7 @@ use kv_core::{async_trait, Backend, Capabilities, Entry, Name, Result, Stability
 use tokio::sync::OnceCell;
 
 use crate::client::{self, bytes_of, Clients};
-use crate::error::from_fred;
+use crate::error::from_fred_on;
 use crate::layout::{self, collection_pattern, decode, encode, entry_px, valkey_key};
 
 /// Keys per `SCAN` round (and per `MGET` while scanning).
@@ -64,8 +64,9 @@ impl ValkeyBackend {
         }
     }
 
-    fn client(&self) -> &Client {
-        self.clients.next()
+    /// A connected client (see [`Clients::connected`]).
+    fn client(&self) -> Result<&Client> {
+        self.clients.connected()
     }
 
     /// Every key matching `pattern` (all primaries of a cluster), in `MGET`-ed batches.
@@ -73,7 +74,7 @@ impl ValkeyBackend {
     where
         F: FnMut(Vec<Key>, Vec<Option<Vec<u8>>>) -> bool,
     {
-        let client = self.client();
+        let client = self.client()?;
         let mut stream = if client.is_clustered() {
             client
                 .scan_cluster_buffered(pattern.to_owned(), Some(SCAN_COUNT), None)
@@ -88,7 +89,7 @@ impl ValkeyBackend {
             let next = stream.next().await;
             let done = next.is_none();
             if let Some(key) = next {
-                keys.push(key.map_err(from_fred)?);
+                keys.push(key.map_err(from_fred_on(self.clients.next()))?);
             }
             if keys.len() >= SCAN_COUNT as usize || (done && !keys.is_empty()) {
                 let chunk = std::mem::take(&mut keys);
@@ -119,7 +120,7 @@ impl ValkeyBackend {
         .await?;
         let mut removed = 0;
         for chunk in doomed.chunks(SCAN_COUNT as usize) {
-            removed += client::del(self.client(), chunk.to_vec()).await?;
+            removed += client::del(self.client()?, chunk.to_vec()).await?;
         }
         Ok(removed > 0)
     }
@@ -157,10 +158,10 @@ impl Backend for ValkeyBackend {
 
     async fn get_entry(&self, collection: &Name<'_>, key: &Name<'_>) -> Result<Option<Entry>> {
         let value: Value = self
-            .client()
+            .client()?
             .get(valkey_key(collection, key))
             .await
-            .map_err(from_fred)?;
+            .map_err(from_fred_on(self.clients.next()))?;
         decode(bytes_of(value)?.as_deref())
     }
 
@@ -173,14 +174,14 @@ impl Backend for ValkeyBackend {
             .iter()
             .map(|k| valkey_key(collection, k).into())
             .collect();
-        let values = client::mget(self.client(), keys).await?;
+        let values = client::mget(self.client()?, keys).await?;
         values.iter().map(|v| decode(v.as_deref())).collect()
     }
 
     async fn put_entry(&self, collection: &Name<'_>, key: &Name<'_>, entry: Entry) -> Result<()> {
         let doc = encode(collection, key, &entry);
         let () = self
-            .client()
+            .client()?
             .set(
                 valkey_key(collection, key),
                 doc,
@@ -189,7 +190,7 @@ impl Backend for ValkeyBackend {
                 false,
             )
             .await
-            .map_err(from_fred)?;
+            .map_err(from_fred_on(self.clients.next()))?;
         Ok(())
     }
 
@@ -201,7 +202,7 @@ impl Backend for ValkeyBackend {
         let Some((_, first)) = entries.first() else {
             return Ok(());
         };
-        let client = self.client();
+        let client = self.client()?;
         match entry_px(first) {
             None => {
                 let pairs = entries
@@ -227,9 +228,12 @@ impl Backend for ValkeyBackend {
                             false,
                         )
                         .await
-                        .map_err(from_fred)?;
+                        .map_err(from_fred_on(self.clients.next()))?;
                 }
-                let _: Vec<Value> = pipe.all().await.map_err(from_fred)?;
+                let _: Vec<Value> = pipe
+                    .all()
+                    .await
+                    .map_err(from_fred_on(self.clients.next()))?;
                 Ok(())
             }
         }
@@ -242,10 +246,10 @@ impl Backend for ValkeyBackend {
         _now: Timestamp,
     ) -> Result<bool> {
         let removed: usize = self
-            .client()
+            .client()?
             .del(valkey_key(collection, key))
             .await
-            .map_err(from_fred)?;
+            .map_err(from_fred_on(self.clients.next()))?;
         Ok(removed > 0)
     }
 
@@ -259,7 +263,7 @@ impl Backend for ValkeyBackend {
             .iter()
             .map(|k| valkey_key(collection, k).into())
             .collect();
-        client::del(self.client(), keys).await
+        client::del(self.client()?, keys).await
     }
 
     async fn keys(
@@ -296,7 +300,7 @@ impl Backend for ValkeyBackend {
 
     async fn destroy(&self) -> Result<bool> {
         if self.exclusive_database {
-            let client = self.client();
+            let client = self.client()?;
             let mut had_keys = false;
             self.scan("*", |keys, _| {
                 had_keys |= !keys.is_empty();
@@ -304,12 +308,15 @@ impl Backend for ValkeyBackend {
             })
             .await?;
             if client.is_clustered() {
-                client.flushall_cluster().await.map_err(from_fred)?;
+                client
+                    .flushall_cluster()
+                    .await
+                    .map_err(from_fred_on(self.clients.next()))?;
             } else {
                 let () = client
                     .custom(fred::cmd!("FLUSHDB"), Vec::<Value>::new())
                     .await
-                    .map_err(from_fred)?;
+                    .map_err(from_fred_on(self.clients.next()))?;
             }
             return Ok(had_keys);
         }
@@ -329,7 +336,7 @@ impl Backend for ValkeyBackend {
         entry: Entry,
         now: Timestamp,
     ) -> Result<bool> {
-        let client = self.client();
+        let client = self.client()?;
         let vkey = valkey_key(collection, key);
         let doc = encode(collection, key, &entry);
         let px = entry_px(&entry);
@@ -343,11 +350,14 @@ impl Backend for ValkeyBackend {
                     false,
                 )
                 .await
-                .map_err(from_fred)?;
+                .map_err(from_fred_on(self.clients.next()))?;
             if !written.is_null() {
                 return Ok(true);
             }
-            let current: Value = client.get(vkey.clone()).await.map_err(from_fred)?;
+            let current: Value = client
+                .get(vkey.clone())
+                .await
+                .map_err(from_fred_on(self.clients.next()))?;
             let Some(current) = bytes_of(current)? else {
                 continue; // deleted in between: try the NX write once more
             };
@@ -366,7 +376,7 @@ impl Backend for ValkeyBackend {
                     ],
                 )
                 .await
-                .map_err(from_fred)?;
+                .map_err(from_fred_on(self.clients.next()))?;
             return Ok(replaced == 1);
         }
         Ok(false)

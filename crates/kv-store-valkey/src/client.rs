@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use fred::prelude::{Client, ClientLike, KeysInterface, Pool, Value};
 use fred::types::Key;
 use fred::util::redis_keyslot;
-use kv_core::{Error, Result};
+use kv_core::{Error, ErrorKind, Result};
 
-use crate::error::from_fred;
+use crate::error::{from_fred, from_fred_on};
 
 /// A fred client or a round-robin pool of them.
 #[derive(Clone)]
@@ -24,6 +24,25 @@ impl Clients {
         match self {
             Clients::One(c) => c,
             Clients::Pool(p) => p.next(),
+        }
+    }
+
+    /// A connected client for the next command, or a retryable `Connection` error when none is
+    /// connected. fred would hold the command until it has reconnected or the command timeout
+    /// passed, and report a `Timeout`; while the server is unreachable, failing at once with
+    /// the real cause lets the caller (or the `Retry` wrapper) decide what to do.
+    pub(crate) fn connected(&self) -> Result<&Client> {
+        let client = match self {
+            Clients::One(c) => c,
+            Clients::Pool(p) => p.next_connected(),
+        };
+        if client.is_connected() {
+            Ok(client)
+        } else {
+            Err(Error::new(
+                ErrorKind::Connection,
+                "not connected to valkey (the server is unreachable and the client is reconnecting, or a client given to the store was never initialised)",
+            ))
         }
     }
 
@@ -111,14 +130,17 @@ pub(crate) async fn mget(client: &Client, keys: Vec<Key>) -> Result<Vec<Option<V
     let groups = by_slot(&keys, client.is_clustered());
     if groups.len() == 1 {
         let n = keys.len();
-        let value: Value = client.mget(keys).await.map_err(from_fred)?;
+        let value: Value = client.mget(keys).await.map_err(from_fred_on(client))?;
         return array_of(value, n);
     }
     let pipe = client.pipeline();
     for idx in &groups {
-        let () = pipe.mget(pick(&keys, idx)).await.map_err(from_fred)?;
+        let () = pipe
+            .mget(pick(&keys, idx))
+            .await
+            .map_err(from_fred_on(client))?;
     }
-    let replies: Vec<Value> = pipe.all().await.map_err(from_fred)?;
+    let replies: Vec<Value> = pipe.all().await.map_err(from_fred_on(client))?;
     let mut out = vec![None; keys.len()];
     for (idx, reply) in groups.iter().zip(replies) {
         for (&i, value) in idx.iter().zip(array_of(reply, idx.len())?) {
@@ -135,13 +157,16 @@ pub(crate) async fn del(client: &Client, keys: Vec<Key>) -> Result<usize> {
     }
     let groups = by_slot(&keys, client.is_clustered());
     if groups.len() == 1 {
-        return client.del(keys).await.map_err(from_fred);
+        return client.del(keys).await.map_err(from_fred_on(client));
     }
     let pipe = client.pipeline();
     for idx in &groups {
-        let () = pipe.del(pick(&keys, idx)).await.map_err(from_fred)?;
+        let () = pipe
+            .del(pick(&keys, idx))
+            .await
+            .map_err(from_fred_on(client))?;
     }
-    let counts: Vec<usize> = pipe.all().await.map_err(from_fred)?;
+    let counts: Vec<usize> = pipe.all().await.map_err(from_fred_on(client))?;
     Ok(counts.into_iter().sum())
 }
 
@@ -150,13 +175,13 @@ pub(crate) async fn mset(client: &Client, pairs: Vec<(Key, Value)>) -> Result<()
     let keys: Vec<Key> = pairs.iter().map(|(k, _)| k.clone()).collect();
     let groups = by_slot(&keys, client.is_clustered());
     if groups.len() == 1 {
-        return client.mset(pairs).await.map_err(from_fred);
+        return client.mset(pairs).await.map_err(from_fred_on(client));
     }
     let pipe = client.pipeline();
     for idx in &groups {
         let group: Vec<(Key, Value)> = idx.iter().map(|&i| pairs[i].clone()).collect();
-        let () = pipe.mset(group).await.map_err(from_fred)?;
+        let () = pipe.mset(group).await.map_err(from_fred_on(client))?;
     }
-    let _: Vec<Value> = pipe.all().await.map_err(from_fred)?;
+    let _: Vec<Value> = pipe.all().await.map_err(from_fred_on(client))?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! `LOADING`/`BUSY`/`TRYAGAIN`/`CLUSTERDOWN`/`MASTERDOWN` are transient backend errors.
 
 use fred::error::{Error as FredError, ErrorKind as FredKind};
+use fred::prelude::{Client, ClientLike};
 use kv_core::{Error, ErrorKind};
 
 /// Maps a fred error (its message never holds credentials: fred reports server replies and
@@ -43,4 +44,22 @@ pub(crate) fn from_fred(err: FredError) -> Error {
         ),
     };
     Error::new(kind, message).with_source(err)
+}
+
+/// Like [`from_fred`], for a command sent on `client`: a timeout while the client is no longer
+/// connected is the lost connection it is (fred holds a command sent just before the server
+/// went away until it reconnects or the command timeout passes), so it is reported as a
+/// retryable `Connection` error rather than a `Timeout`.
+pub(crate) fn from_fred_on(client: &Client) -> impl Fn(FredError) -> Error + '_ {
+    move |err| {
+        if *err.kind() == FredKind::Timeout && !client.is_connected() {
+            Error::new(
+                ErrorKind::Connection,
+                "lost the connection to valkey (the command timed out while reconnecting)",
+            )
+            .with_source(err)
+        } else {
+            from_fred(err)
+        }
+    }
 }

@@ -16,13 +16,18 @@ use kv_wrappers::{
 use serde_json::{json, Value};
 use support::{obj, Recorder};
 
-const FIXTURE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/fixtures/wrappers.jsonl"
-);
+/// `shared/fixtures/wrappers.jsonl` (`$KV_FIXTURES_DIR` overrides the fixtures directory).
+fn fixture_path() -> String {
+    if let Ok(dir) = std::env::var("KV_FIXTURES_DIR") {
+        return format!("{dir}/wrappers.jsonl");
+    }
+    let manifest = std::env::var("CARGO_MANIFEST_DIR")
+        .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned());
+    format!("{manifest}/../../../shared/fixtures/wrappers.jsonl")
+}
 
 fn rows(wrapper: &str) -> Vec<Value> {
-    let text = std::fs::read_to_string(FIXTURE).expect("wrappers.jsonl");
+    let text = std::fs::read_to_string(fixture_path()).expect("wrappers.jsonl");
     let rows: Vec<Value> = text
         .lines()
         .filter(|l| !l.trim().is_empty())
@@ -39,7 +44,7 @@ fn as_obj(v: &Value) -> Object {
 
 #[test]
 fn all_wrapper_rows_are_covered() {
-    let text = std::fs::read_to_string(FIXTURE).expect("wrappers.jsonl");
+    let text = std::fs::read_to_string(fixture_path()).expect("wrappers.jsonl");
     let known = [
         "CompressionWrapper",
         "FernetEncryptionWrapper",

@@ -230,13 +230,20 @@ pub fn private_port() -> u16 {
 }
 
 /// The fixtures written by py-key-value (`shared/fixtures`): `$KV_FIXTURES_DIR`, else the
-/// `shared/fixtures` found beside one of the ancestors of `start` (pass `env!("CARGO_MANIFEST_DIR")`).
+/// `shared/fixtures` found beside one of the ancestors of the package directory that cargo
+/// gives at run time (`CARGO_MANIFEST_DIR`), else of `start` (pass `env!("CARGO_MANIFEST_DIR")`).
+///
+/// The run-time directory comes first because cargo reuses a test binary built in another
+/// clone that shares the target directory, and the path compiled into it names that clone.
 pub fn fixtures_dir(start: &std::path::Path) -> std::path::PathBuf {
     if let Ok(dir) = std::env::var("KV_FIXTURES_DIR") {
         return dir.into();
     }
-    start
-        .ancestors()
+    let run_time = std::env::var_os("CARGO_MANIFEST_DIR").map(std::path::PathBuf::from);
+    run_time
+        .iter()
+        .flat_map(|dir| dir.ancestors())
+        .chain(start.ancestors())
         .map(|a| a.join("shared").join("fixtures"))
         .find(|candidate| candidate.join("MANIFEST.md").exists())
         .unwrap_or_else(|| {

@@ -9,7 +9,11 @@ pub fn fixtures_dir() -> PathBuf {
     if let Ok(dir) = std::env::var("KV_FIXTURES_DIR") {
         return PathBuf::from(dir);
     }
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    // At run time first: a test binary built in another clone sharing the target dir is reused.
+    let manifest = PathBuf::from(
+        std::env::var("CARGO_MANIFEST_DIR")
+            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned()),
+    );
     for ancestor in manifest.ancestors() {
         let candidate = ancestor.join("shared").join("fixtures");
         if candidate.join("MANIFEST.md").exists() {

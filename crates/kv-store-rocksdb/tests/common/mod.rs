@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 /// The Python-written fixture directory `shared/fixtures/backends/rocksdb` (`KV_SHARED_DIR`
 /// overrides where `shared` is).
 pub fn fixture_dir() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest = PathBuf::from(
+        std::env::var("CARGO_MANIFEST_DIR")
+            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned()),
+    );
     let candidates = [
         std::env::var("KV_SHARED_DIR").map(PathBuf::from).ok(),
         Some(manifest.join("../../../shared")),
