@@ -1,7 +1,10 @@
 """The benchmark workload of WORKLOAD.md (v1), run on py-key-value (PyPI py-key-value-aio).
 
-Usage: python py_workload.py --store memory|disk|rocksdb|redis|valkey|memcached [--profile quick|full] [--url URL]
-(memcached: --url HOST:PORT)
+Usage: python py_workload.py --store STORE [--profile quick|full] [--url URL]
+STORE: memory, disk, rocksdb, redis, valkey, memcached (--url HOST:PORT), mongodb (--url
+mongodb://...), elasticsearch (OpenSearchStore, --url http://host:port), dynamodb (--url endpoint
+of a local server; table kv-bench, static test credentials), vault (--url address; token from
+KV_TEST_VAULT_TOKEN, else root; mount secret).
 Prints one JSON line per store and op (WORKLOAD.md section 6) on stdout; progress on stderr.
 """
 
@@ -18,6 +21,8 @@ import time
 PROFILES = {"full": (20_000, 40_000, 2_000, 3), "quick": (5_000, 10_000, 500, 3)}
 B, C, TTL = 100, 50, 3600
 WARM = 9_000_000
+# Stores on a server whose data outlives a repetition (redis and valkey are cleaned by SCAN).
+SERVER_STORES = ("memcached", "mongodb", "elasticsearch", "dynamodb", "vault")
 
 
 def key(i):
@@ -59,7 +64,36 @@ def make_store(kind, url, tmp):
 
         host, _, port = url.removeprefix("memcached://").rstrip("/").rpartition(":")
         return MemcachedStore(host=host or "127.0.0.1", port=int(port or 11211))
+    if kind == "mongodb":
+        from key_value.aio.stores.mongodb import MongoDBStore
+
+        return MongoDBStore(url=url)
+    if kind == "elasticsearch":
+        from key_value.aio.stores.opensearch import OpenSearchStore
+
+        return OpenSearchStore(url=url, index_prefix="kv-bench-py")
+    if kind == "dynamodb":
+        from key_value.aio.stores.dynamodb import DynamoDBStore
+
+        return DynamoDBStore(
+            table_name="kv-bench-py",
+            endpoint_url=url,
+            region_name="us-east-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
+    if kind == "vault":
+        from key_value.aio.stores.vault import VaultStore
+
+        return VaultStore(url=url, token=os.environ.get("KV_TEST_VAULT_TOKEN") or "root", mount_point="secret")
     raise SystemExit(f"unknown store {kind}")
+
+
+async def clean_keys(store, n, w):
+    """Deletes every key a repetition writes, as kv-bench does (stores that keep data)."""
+    for lo, hi in ((0, 4 * n), (WARM, WARM + max(w, 2 * C))):
+        for s in range(lo, hi, 1000):
+            await store.delete_many([key(i) for i in range(s, min(s + 1000, hi))], collection="bench")
 
 
 async def clean_redis(url):
@@ -167,8 +201,12 @@ async def main():
             await clean_redis(args.url)
         store = make_store(args.store, args.url, tmp)
         await store.setup()
+        if args.store in SERVER_STORES:
+            await clean_keys(store, n, w)
         print(f"py-key-value {args.store} repetition {rep + 1}/{r}", file=sys.stderr)
         runs.append(await repetition(store, n, m, w))
+        if args.store in SERVER_STORES:
+            await clean_keys(store, n, w)
         close = getattr(store, "close", None)
         if close:
             await close()

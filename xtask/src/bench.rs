@@ -83,6 +83,34 @@ const TARGETS: &[Target] = &[
         py_store: Some("memcached"),
         raw: Some(("kv-store-memcached", "raw_workload")),
     },
+    Target {
+        name: "mongodb",
+        feature: "mongodb",
+        env_var: Some("KV_TEST_MONGODB_URL"),
+        py_store: Some("mongodb"),
+        raw: None,
+    },
+    Target {
+        name: "elasticsearch",
+        feature: "elasticsearch",
+        env_var: Some("KV_TEST_OPENSEARCH_URL"),
+        py_store: Some("elasticsearch"),
+        raw: None,
+    },
+    Target {
+        name: "dynamodb",
+        feature: "dynamodb",
+        env_var: Some("KV_TEST_DYNAMODB_ENDPOINT"),
+        py_store: Some("dynamodb"),
+        raw: None,
+    },
+    Target {
+        name: "vault",
+        feature: "vault",
+        env_var: Some("KV_TEST_VAULT_ADDR"),
+        py_store: Some("vault"),
+        raw: None,
+    },
 ];
 
 /// The server's address as the env file gives it (`None` for local stores).
@@ -95,6 +123,18 @@ fn kv_url(target: &Target, scratch: &Path) -> Option<String> {
     match (target.name, server_address(target)) {
         ("valkey", Some(url)) => Some(url.replacen("redis://", "valkey://", 1)),
         ("memcached", Some(addr)) => Some(format!("memcached://{addr}")),
+        ("elasticsearch", Some(url)) => Some(format!(
+            "elasticsearch+{url}?index_prefix=kv-bench&dialect=opensearch"
+        )),
+        ("dynamodb", Some(endpoint)) => Some(format!(
+            "dynamodb://kv-bench?region=us-east-1&endpoint={endpoint}&access_key_id=test&secret_access_key=test"
+        )),
+        ("vault", Some(address)) => {
+            let token = envfile::lookup("KV_TEST_VAULT_TOKEN").unwrap_or_else(|| "root".into());
+            Some(format!(
+                "vault+{address}?mount=secret&token={token}"
+            ))
+        }
         (_, Some(url)) => Some(url),
         ("memory", None) => Some("memory://".to_owned()),
         (name, None) => Some(format!(
@@ -133,12 +173,71 @@ fn python_lines(
             if quick { "quick" } else { "full" },
         ])
         .stdout(fs::File::create(&out)?);
+    if let Some(token) = envfile::lookup("KV_TEST_VAULT_TOKEN") {
+        cmd.env("KV_TEST_VAULT_TOKEN", token);
+    }
     process::run(&mut cmd)?;
     let text = fs::read_to_string(&out)?;
     Ok(text
         .lines()
         .filter_map(|l| serde_json::from_str(l).ok())
         .collect())
+}
+
+/// The server's own benchmark tool (`valkey-benchmark`, else `redis-benchmark`) on the same
+/// server: the reference for the issue's targets (sequential at `-c 1`, concurrent at `-c 50`,
+/// batches at `-P 100`, values of the envelope's size). Lines with `impl` `server-benchmark`;
+/// nothing when the tool is missing.
+fn server_benchmark_lines(store: &str, url: &str, quick: bool) -> Vec<Value> {
+    let tool = ["valkey-benchmark", "redis-benchmark"]
+        .into_iter()
+        .find(|t| Command::new(t).arg("--version").output().is_ok());
+    let Some(tool) = tool else {
+        println!("bench {store}: no redis-benchmark/valkey-benchmark, no server reference");
+        return Vec::new();
+    };
+    let authority = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = authority.split(['/', '?']).next().unwrap_or(authority);
+    let (host, port) = authority.rsplit_once(':').unwrap_or((authority, "6379"));
+    let scale = if quick { 1 } else { 4 };
+    // (op, tests, clients, pipeline, requests)
+    let runs = [
+        ("put", "set", 1, 1, 10_000 * scale),
+        ("get", "get", 1, 1, 10_000 * scale),
+        ("concurrent", "get", 50, 1, 50_000 * scale),
+        ("put_many", "set", 1, 100, 200_000 * scale),
+        ("get_many", "get", 1, 100, 200_000 * scale),
+    ];
+    let mut lines = Vec::new();
+    for (op, test, clients, pipeline, requests) in runs {
+        let output = Command::new(tool)
+            .args([
+                "-h", host, "-p", port, "-t", test, "-d", "150", "-r", "100000", "--csv",
+            ])
+            .args(["-c", &clients.to_string(), "-P", &pipeline.to_string()])
+            .args(["-n", &requests.to_string()])
+            .output();
+        let Ok(output) = output else { continue };
+        let text = String::from_utf8_lossy(&output.stdout);
+        // CSV: a header line, then `"GET","123456.79",...`.
+        let rps = text.lines().find_map(|line| {
+            let mut cells = line.split(',').map(|c| c.trim_matches('"'));
+            let name = cells.next()?;
+            let rps: f64 = cells.next()?.parse().ok()?;
+            name.eq_ignore_ascii_case(test).then_some(rps)
+        });
+        if let Some(rps) = rps {
+            lines.push(serde_json::json!({
+                "impl": "server-benchmark",
+                "store": store,
+                "op": op,
+                "ops_per_sec": rps,
+                "runs": [rps],
+                "tool": format!("{tool} -c {clients} -P {pipeline} -d 150"),
+            }));
+        }
+    }
+    lines
 }
 
 fn members_have(package: &str) -> bool {
@@ -247,6 +346,9 @@ pub fn run(args: &BenchArgs) -> Result<()> {
                 println!("bench {}: no interop venv, py-key-value skipped (run `cargo xtask services install`)", target.name);
             }
         }
+        if let (Some(address), true) = (&address, ["redis", "valkey"].contains(&target.name)) {
+            lines.extend(server_benchmark_lines(target.name, address, args.quick));
+        }
         print_table(target.name, &lines);
         all.extend(lines);
     }
@@ -293,10 +395,15 @@ fn print_table(store: &str, lines: &[Value]) {
         }
     };
     println!("\n== {store}");
-    println!(
+    let reference = lines.iter().any(|l| l["impl"] == "server-benchmark");
+    print!(
         "{:<14} {:>12} {:>6} {:>12} {:>12} {:>8} {:>8}",
         "op", "kv ops/s", "", "raw ops/s", "py ops/s", "kv/raw", "kv/py"
     );
+    if reference {
+        print!(" {:>12} {:>8}", "server-bench", "kv/sb");
+    }
+    println!();
     for op in order {
         let row = &table[&op];
         let get = |imp: &str| row.get(imp).map(|(v, _)| *v);
@@ -307,7 +414,7 @@ fn print_table(store: &str, lines: &[Value]) {
         };
         let kv = get("kv");
         let kv_spread = row.get("kv").map_or(String::new(), |(_, r)| spread(r));
-        println!(
+        print!(
             "{:<14} {:>12} {:>6} {:>12} {:>12} {:>8} {:>8}",
             op,
             fmt(kv),
@@ -317,5 +424,10 @@ fn print_table(store: &str, lines: &[Value]) {
             ratio(kv, get("raw")),
             ratio(kv, get("py-key-value"))
         );
+        if reference {
+            let server = get("server-benchmark");
+            print!(" {:>12} {:>8}", fmt(server), ratio(kv, server));
+        }
+        println!();
     }
 }

@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 
 use crate::interop::{self, InteropArgs};
 use crate::process;
@@ -42,6 +42,19 @@ pub fn run() -> Result<()> {
                         .args(["doc", "--workspace", "--no-deps"])
                         .env("RUSTDOCFLAGS", "-D warnings"),
                 )
+            }),
+        ),
+        (
+            "docker compose config (docker-compose.yml is valid)",
+            Box::new(|| {
+                let mut compose = crate::install::compose_command()
+                    .context("no docker compose or docker-compose to check docker-compose.yml")?;
+                process::run(compose.current_dir(workspace::root()).args([
+                    "-f",
+                    "docker-compose.yml",
+                    "config",
+                    "-q",
+                ]))
             }),
         ),
         ("services up", Box::new(|| services::up(&[]))),

@@ -181,6 +181,7 @@ const NPM: &[&NpmPackage] = &[&DYNALITE_NPM];
 pub fn install() -> Result<()> {
     install_apt()?;
     install_valkey()?;
+    install_compose_checker()?;
     let state = workspace::ensure_state_dir()?;
     for venv in VENVS {
         install_venv(venv, &state)?;
@@ -189,6 +190,46 @@ pub fn install() -> Result<()> {
         install_npm(package, &state)?;
     }
     Ok(())
+}
+
+/// A Compose implementation to validate `docker-compose.yml` with (`docker compose config`):
+/// the Docker CLI's plugin when present, else Debian's `docker-compose`, installed without its
+/// recommended Docker engine (validation needs no engine).
+fn install_compose_checker() -> Result<()> {
+    if compose_command().is_some() {
+        return Ok(());
+    }
+    if process::which("apt-get").is_none() || !process::is_root() {
+        println!(
+            "warning: no docker compose here; install `docker-compose` to check docker-compose.yml"
+        );
+        return Ok(());
+    }
+    process::run(
+        Command::new("apt-get")
+            .args([
+                "install",
+                "-y",
+                "-q",
+                "--no-install-recommends",
+                "docker-compose",
+            ])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
+}
+
+/// `docker compose` (the plugin) if it answers, else `docker-compose`.
+pub fn compose_command() -> Option<Command> {
+    let plugin = Command::new("docker")
+        .args(["compose", "version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if plugin {
+        let mut cmd = Command::new("docker");
+        cmd.arg("compose");
+        return Some(cmd);
+    }
+    process::which("docker-compose").map(Command::new)
 }
 
 /// The major version of `node` on PATH.

@@ -53,3 +53,5 @@ pub use kv_store_mongodb as mongodb;
 pub use kv_store_rocksdb as rocksdb;
 #[cfg(feature = "vault")]
 pub use kv_store_vault as vault;
+#[cfg(all(feature = "windows-registry", windows))]
+pub use kv_store_windows_registry as windows_registry;

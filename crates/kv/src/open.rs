@@ -93,7 +93,11 @@ pub const SCHEMES: &[Scheme] = &[
         "keyring",
         "keyring://<service>?platform=secret-service|keyutils|macos|windows"
     ),
-    scheme!("registry", "windows-registry", "registry://<HKCU path>"),
+    scheme!(
+        "registry",
+        "windows-registry",
+        "registry://[HKCU|HKLM][/Software/py-key-value][?v1_collections=true] (Windows)"
+    ),
 ];
 
 /// A parsed store URL: scheme, the part before `?`, and the query parameters.
@@ -300,6 +304,12 @@ fn open_enabled(parsed: &StoreUrl<'_>, url: &str) -> Result<Arc<dyn KeyValue>> {
         "vault+http" | "vault+https" => open_vault(parsed),
         #[cfg(feature = "keyring")]
         "keyring" => open_keyring(parsed),
+        #[cfg(all(feature = "windows-registry", windows))]
+        "registry" => open_registry(parsed),
+        #[cfg(all(feature = "windows-registry", not(windows)))]
+        "registry" => Err(Error::setup(
+            "registry:// opens the Windows registry, which exists only on Windows",
+        )),
         other => Err(Error::setup(format!(
             "the '{other}' scheme has no opener in this build"
         ))),
@@ -451,6 +461,35 @@ fn cluster_url(parsed: &StoreUrl<'_>) -> Result<String> {
     })
 }
 
+/// `registry://[HKCU|HKLM][/Software/py-key-value][?v1_collections=true&default_collection=C]`:
+/// the hive (default `HKCU`) and the parent key of the collections, `/` or `\` separated.
+#[cfg(all(feature = "windows-registry", windows))]
+fn open_registry(parsed: &StoreUrl<'_>) -> Result<Arc<dyn KeyValue>> {
+    use kv_store_windows_registry::{Hive, WindowsRegistryStore};
+    let location = parsed.location.replace('/', "\\");
+    let (hive, path) = location.split_once('\\').unwrap_or((&location, ""));
+    let mut builder = WindowsRegistryStore::builder();
+    builder = match hive.to_ascii_uppercase().as_str() {
+        "" | "HKCU" | "HKEY_CURRENT_USER" => builder.hive(Hive::CurrentUser),
+        "HKLM" | "HKEY_LOCAL_MACHINE" => builder.hive(Hive::LocalMachine),
+        other => {
+            return Err(Error::setup(format!(
+                "unknown registry hive '{other}' (HKCU or HKLM)"
+            )))
+        }
+    };
+    if !path.is_empty() {
+        builder = builder.registry_path(path);
+    }
+    if parsed.params.get("v1_collections").map(String::as_str) == Some("true") {
+        builder = builder.v1_collections(true);
+    }
+    if let Some(c) = parsed.params.get("default_collection") {
+        builder = builder.default_collection(c.clone());
+    }
+    Ok(Arc::new(builder.build()?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -496,5 +535,13 @@ mod tests {
             let wanted = format!("enable the `{}` feature", scheme.feature);
             assert!(err.to_string().contains(&wanted), "{err}");
         }
+    }
+
+    #[cfg(all(feature = "windows-registry", not(windows)))]
+    #[test]
+    fn registry_scheme_says_it_needs_windows() {
+        let err = open("registry://HKCU/Software/kv-test").err().unwrap();
+        assert_eq!(err.kind(), &kv_core::ErrorKind::Setup);
+        assert!(err.to_string().contains("only on Windows"), "{err}");
     }
 }

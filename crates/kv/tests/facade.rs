@@ -170,3 +170,13 @@ async fn network_urls_round_trip() {
         assert!(err.unwrap().to_string().contains("needs a token"));
     }
 }
+
+/// The README's URL table lists every scheme `kv::SCHEMES` knows, with its feature.
+#[test]
+fn readme_lists_every_scheme() {
+    let readme = include_str!("../README.md");
+    for scheme in kv::SCHEMES {
+        let row = format!("| `{}://` | `{}` |", scheme.scheme, scheme.feature);
+        assert!(readme.contains(&row), "README.md lacks the row {row}");
+    }
+}
