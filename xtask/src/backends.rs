@@ -117,6 +117,14 @@ pub const BACKENDS: &[Backend] = &[
         "keyring::",
         "KV_TEST_KEYRING",
     ),
+    // The same KeyringStore suite on the kernel keyutils keyring (Linux).
+    Backend {
+        name: "keyutils",
+        package: "kv-store-keyring",
+        filter: "keyutils::",
+        env_var: Some("KV_TEST_KEYUTILS"),
+        only_os: Some("linux"),
+    },
     Backend {
         name: "windows-registry",
         package: "kv-store-windows-registry",

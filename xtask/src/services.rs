@@ -68,7 +68,26 @@ pub fn up(selected: &[String]) -> Result<()> {
             }
         }
     }
-    let vars = running_env(&state)?;
+    let mut vars = running_env(&state)?;
+    if selected.is_empty() || selected.iter().any(|s| s == "keyutils") {
+        // The kernel keyring needs no server: only a session keyring that answers.
+        let usable = Command::new("keyctl")
+            .args(["show", "@s"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if usable {
+            println!(
+                "{:<12} the kernel session keyring answers (keyctl show @s)",
+                "keyutils"
+            );
+            vars.push(("KV_TEST_KEYUTILS".to_owned(), "keyutils".to_owned()));
+        } else {
+            println!(
+                "{:<12} not available (no keyctl, or no session keyring)",
+                "keyutils"
+            );
+        }
+    }
     envfile::write(&envfile::path(), &vars)?;
     println!(
         "wrote {} ({} variables)",

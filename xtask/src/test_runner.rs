@@ -7,7 +7,7 @@ use std::env;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
-use std::process::Stdio;
+use std::process::{Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
@@ -181,7 +181,18 @@ fn cargo_test(
     let log_path = state.join("test.log");
     let log =
         File::create(&log_path).with_context(|| format!("creating {}", log_path.display()))?;
-    let mut cmd = workspace::cargo();
+    // The keyutils tests need a session keyring of their own: `keyctl session -` gives the whole
+    // run a new anonymous one (outside it every keyutils call is denied on some machines).
+    let keyutils = env_vars.iter().any(|(k, _)| k == "KV_TEST_KEYUTILS");
+    let mut cmd = if keyutils {
+        let mut cmd = Command::new("keyctl");
+        cmd.args(["session", "-"])
+            .arg(workspace::cargo_program())
+            .current_dir(workspace::root());
+        cmd
+    } else {
+        workspace::cargo()
+    };
     cmd.args([
         "test",
         "--no-fail-fast",

@@ -26,10 +26,14 @@ pub fn root() -> PathBuf {
 
 /// The `cargo` to call: the one that runs us (`$CARGO`), else `cargo` on PATH.
 pub fn cargo() -> Command {
-    let program = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut cmd = Command::new(program);
+    let mut cmd = Command::new(cargo_program());
     cmd.current_dir(root());
     cmd
+}
+
+/// The path of the `cargo` to call: `$CARGO`, else `cargo`.
+pub fn cargo_program() -> std::ffi::OsString {
+    env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
 }
 
 /// The workspace target directory: `$CARGO_TARGET_DIR` if set (relative to the root), else

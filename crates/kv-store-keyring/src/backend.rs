@@ -83,6 +83,17 @@ impl Backend for KeyringBackend {
         Stability::Unstable
     }
 
+    /// keyutils reports a denied keyring as a missing key: a process without a session keyring
+    /// of its own would read nothing and fail every write with a misleading message. One write
+    /// and delete of a probe credential (a user name without `::`, so never an entry) turns
+    /// that into a clear setup error.
+    async fn setup(&self) -> Result<()> {
+        if self.platform != Platform::Keyutils {
+            return Ok(());
+        }
+        self.blocking(|h, p, s| credential::probe(h, p, s)).await
+    }
+
     async fn get_entry(&self, collection: &Name<'_>, key: &Name<'_>) -> Result<Option<Entry>> {
         self.read(user_name(collection, key)?).await
     }

@@ -80,6 +80,24 @@ pub(crate) fn delete(
     }
 }
 
+/// Writes and deletes a probe credential: `Setup` when the platform refuses (keyutils without
+/// a session keyring reports every key as missing).
+pub(crate) fn probe(handles: &Handles, platform: Platform, service: &str) -> Result<()> {
+    let _ = handles;
+    let entry = keyring_entry(platform, service, "kv-setup-probe")?;
+    match entry.set_password("probe") {
+        Ok(()) => {
+            let _ = entry.delete_credential();
+            Ok(())
+        }
+        Err(keyring::Error::NoEntry) => Err(Error::setup(format!(
+            "the {platform} keyring refused a write (it reports access denied as a missing key): \
+             run the program inside a session keyring of its own, e.g. `keyctl session - <command>`"
+        ))),
+        Err(e) => Err(from_keyring(e)),
+    }
+}
+
 /// The `keyring` entry of `(service, user)` for the platforms keyring-rs encodes like Python.
 fn keyring_entry(platform: Platform, service: &str, user: &str) -> Result<keyring::Entry> {
     let credential: Box<keyring::Credential> = match platform {
