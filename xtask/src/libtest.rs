@@ -32,11 +32,23 @@ pub struct Summary {
     pub ignored: u64,
 }
 
+/// One `MATRIX CASE: OUTCOME` line a bad-input conformance case printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatrixCell {
+    pub package: Option<String>,
+    /// The test that printed it.
+    pub test: String,
+    pub case: String,
+    /// `accepted` or `rejected (KIND)`.
+    pub outcome: String,
+}
+
 /// Everything parsed from a log.
 #[derive(Debug, Default)]
 pub struct Report {
     pub tests: Vec<TestOutcome>,
     pub summaries: Vec<Summary>,
+    pub matrix: Vec<MatrixCell>,
 }
 
 impl Report {
@@ -67,6 +79,19 @@ pub fn parse(log: &str, manifests: &HashMap<String, String>) -> Report {
             .and_then(|rest| rest.strip_suffix(" stdout ----"))
         {
             section = Some(name.to_owned());
+            continue;
+        }
+        if let (Some((case, outcome)), Some(test)) = (
+            line.strip_prefix("MATRIX ")
+                .and_then(|rest| rest.split_once(": ")),
+            &section,
+        ) {
+            report.matrix.push(MatrixCell {
+                package: current.clone(),
+                test: test.clone(),
+                case: case.to_owned(),
+                outcome: outcome.to_owned(),
+            });
             continue;
         }
         if line.starts_with("SKIPPED") {
@@ -226,6 +251,21 @@ test result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; fini
         assert_eq!(report.tests[1].status, Status::Ignored);
         assert_eq!(report.tests[3].status, Status::Failed);
         assert_eq!(report.tests[5].package.as_deref(), Some("kv-core"));
+    }
+
+    #[test]
+    fn collects_matrix_lines_of_a_section() {
+        let log = "     Running tests/conformance.rs (target/debug/deps/conformance-abc)\n\
+                   ---- memory::lazy_setup::test_bad_input__empty_key stdout ----\n\
+                   MATRIX empty_key: rejected (invalid key)\n";
+        let report = parse(log, &HashMap::new());
+        assert_eq!(report.matrix.len(), 1);
+        assert_eq!(report.matrix[0].case, "empty_key");
+        assert_eq!(report.matrix[0].outcome, "rejected (invalid key)");
+        assert_eq!(
+            report.matrix[0].test,
+            "memory::lazy_setup::test_bad_input__empty_key"
+        );
     }
 
     #[test]

@@ -138,6 +138,7 @@ pub fn run(args: &TestArgs) -> Result<()> {
         whole_skip: false,
     });
     print_table(&table);
+    write_matrix(&selected, &report)?;
 
     let skipped: Vec<&str> = table
         .iter()
@@ -393,6 +394,65 @@ fn other_row(report: &Report, selected: &[&Backend], explicit: bool) -> Row {
     }
     row.run = row.passed + row.failed;
     row
+}
+
+/// The bad-input matrix (`MATRIX` lines of the `bad_input__*` conformance cases): one row per
+/// backend, one column per case, `accepted`, `rejected (kind)` or `skipped`; written as
+/// Markdown to `<state>/bad-input-matrix.md` (the README's table comes from there).
+fn write_matrix(selected: &[&Backend], report: &Report) -> Result<()> {
+    let mut cases: Vec<&str> = Vec::new();
+    for cell in &report.matrix {
+        if !cases.contains(&cell.case.as_str()) {
+            cases.push(&cell.case);
+        }
+    }
+    if cases.is_empty() {
+        return Ok(());
+    }
+    // The conformance suite's order (cases it adds later go last).
+    const ORDER: &[&str] = &[
+        "empty_key",
+        "key_with_separators",
+        "key_with_nul",
+        "key_with_newline",
+        "key_with_emoji",
+        "collection_with_nul",
+        "key_1_mib",
+        "value_16_mib",
+        "ttl_400_days",
+        "batch_of_10000",
+    ];
+    cases.sort_by_key(|c| ORDER.iter().position(|o| o == c).unwrap_or(ORDER.len()));
+    let mut text = format!("| backend | {} |\n|---|", cases.join(" | "));
+    text.push_str(&"---|".repeat(cases.len()));
+    text.push('\n');
+    for backend in selected {
+        let mine = |test: &str, package: &Option<String>| {
+            package.as_deref() == Some(backend.package) && backend.matches(test)
+        };
+        let mut row = Vec::new();
+        for case in &cases {
+            let printed = report
+                .matrix
+                .iter()
+                .find(|c| c.case == *case && mine(&c.test, &c.package))
+                .map(|c| c.outcome.clone());
+            let skipped = report.tests.iter().any(|t| {
+                t.status == Status::Skipped
+                    && mine(&t.name, &t.package)
+                    && t.name.ends_with(&format!("bad_input__{case}"))
+            });
+            row.push(printed.unwrap_or_else(|| if skipped { "skipped" } else { "—" }.to_owned()));
+        }
+        if row.iter().all(|c| c == "—" || c == "skipped") {
+            continue;
+        }
+        text.push_str(&format!("| {} | {} |\n", backend.name, row.join(" | ")));
+    }
+    let path = workspace::state_dir().join("bad-input-matrix.md");
+    std::fs::write(&path, &text).with_context(|| format!("writing {}", path.display()))?;
+    println!("bad-input matrix ({}):\n{text}", path.display());
+    Ok(())
 }
 
 fn print_table(rows: &[Row]) {

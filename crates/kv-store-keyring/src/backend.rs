@@ -91,7 +91,7 @@ impl Backend for KeyringBackend {
         if self.platform != Platform::Keyutils {
             return Ok(());
         }
-        self.blocking(|h, p, s| credential::probe(h, p, s)).await
+        self.blocking(credential::probe).await
     }
 
     async fn get_entry(&self, collection: &Name<'_>, key: &Name<'_>) -> Result<Option<Entry>> {
