@@ -53,6 +53,7 @@ const fn server(
 /// Every backend, in report order. Env var names: `spec/test-services.md` §2.
 pub const BACKENDS: &[Backend] = &[
     local("memory", "kv-store-memory", "memory::"),
+    local("memory-compact", "kv-store-memory", "memory_compact::"),
     local("simple", "kv-store-memory", "simple::"),
     local("null", "kv-store-memory", "null::"),
     local("disk", "kv-store-disk", "disk::"),

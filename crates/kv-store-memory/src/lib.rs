@@ -23,6 +23,7 @@
 mod memory;
 mod null;
 mod simple;
+mod slot;
 mod table;
 
 pub use memory::{MemoryBackend, MemoryStore, MemoryStoreBuilder};

@@ -15,13 +15,15 @@ use crate::table::Table;
 pub struct MemoryBackend {
     collections: RwLock<HashMap<String, Table>>,
     max_entries_per_collection: Option<NonZeroUsize>,
+    compact: bool,
 }
 
 impl MemoryBackend {
-    fn new(max_entries_per_collection: Option<usize>) -> Self {
+    fn new(max_entries_per_collection: Option<usize>, compact: bool) -> Self {
         MemoryBackend {
             collections: RwLock::new(HashMap::new()),
             max_entries_per_collection: max_entries_per_collection.and_then(NonZeroUsize::new),
+            compact,
         }
     }
 
@@ -38,7 +40,7 @@ impl MemoryBackend {
         let mut map = self.collections.write();
         let table = map
             .entry(collection.to_owned())
-            .or_insert_with(|| Table::new(self.max_entries_per_collection));
+            .or_insert_with(|| Table::new(self.max_entries_per_collection, self.compact));
         f(table)
     }
 }
@@ -60,6 +62,7 @@ impl Backend for MemoryBackend {
     async fn get_entry(&self, collection: &Name<'_>, key: &Name<'_>) -> Result<Option<Entry>> {
         Ok(self
             .with_existing(collection.as_str(), |t| t.get(key.as_str()))
+            .transpose()?
             .flatten())
     }
 
@@ -72,6 +75,7 @@ impl Backend for MemoryBackend {
             .with_existing(collection.as_str(), |t| {
                 t.get_many(keys.iter().map(Name::as_str))
             })
+            .transpose()?
             .unwrap_or_else(|| vec![None; keys.len()]))
     }
 
@@ -222,6 +226,7 @@ impl std::fmt::Debug for MemoryStore {
                 "max_entries_per_collection",
                 &self.inner.backend().max_entries_per_collection,
             )
+            .field("compact", &self.inner.backend().compact)
             .finish()
     }
 }
@@ -232,6 +237,7 @@ pub struct MemoryStoreBuilder {
     max_entries_per_collection: Option<usize>,
     default_collection: Option<String>,
     seed: Seed,
+    compact: bool,
 }
 
 impl MemoryStoreBuilder {
@@ -247,6 +253,27 @@ impl MemoryStoreBuilder {
         self
     }
 
+    /// Keeps each value as its compact JSON text instead of a decoded object: about a quarter of
+    /// the memory for small values (a decoded object is a tree of allocations; a 100-byte value
+    /// takes about 1 KB decoded, about 230 bytes compact), at the price of parsing on every
+    /// read (a few hundred nanoseconds). Off by default.
+    ///
+    /// ```
+    /// use kv_core::KeyValue;
+    /// use kv_store_memory::MemoryStore;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> kv_core::Result<()> {
+    /// let store = MemoryStore::builder().compact(true).build();
+    /// let value = serde_json::json!({"name": "Alice"}).as_object().unwrap().clone();
+    /// store.put(Some("users"), "alice", value.clone(), None).await?;
+    /// assert_eq!(store.get(Some("users"), "alice").await?, Some(value));
+    /// # Ok(()) }
+    /// ```
+    pub fn compact(mut self, on: bool) -> Self {
+        self.compact = on;
+        self
+    }
+
     /// Entries written once, on first use: `collection -> key -> value`.
     pub fn seed(mut self, seed: Seed) -> Self {
         self.seed = seed;
@@ -255,8 +282,11 @@ impl MemoryStoreBuilder {
 
     /// The store.
     pub fn build(self) -> MemoryStore {
-        let mut inner =
-            Store::new(MemoryBackend::new(self.max_entries_per_collection)).with_seed(self.seed);
+        let mut inner = Store::new(MemoryBackend::new(
+            self.max_entries_per_collection,
+            self.compact,
+        ))
+        .with_seed(self.seed);
         if let Some(name) = self.default_collection {
             inner = inner.with_default_collection(name);
         }

@@ -1,52 +1,73 @@
-//! One collection's entries: a plain hash map when unbounded, an LRU when bounded.
+//! One collection's entries: a plain hash map when unbounded, an LRU when bounded; each entry
+//! kept as a [`Slot`] (decoded, or compact JSON).
 
 use std::num::NonZeroUsize;
 
 use hashbrown::HashMap;
-use kv_core::{Entry, Timestamp};
+use kv_core::{Entry, Result, Timestamp};
 use lru::LruCache;
 use parking_lot::{Mutex, RwLock};
 
+use crate::slot::Slot;
+
 /// The entries of one collection.
 #[derive(Debug)]
-pub(crate) enum Table {
+pub(crate) struct Table {
+    entries: Entries,
+    /// Whether new entries are kept as compact JSON.
+    compact: bool,
+}
+
+#[derive(Debug)]
+enum Entries {
     /// No bound: readers share a read lock and nothing tracks recency.
-    Unbounded(RwLock<HashMap<String, Entry>>),
+    Unbounded(RwLock<HashMap<String, Slot>>),
     /// Bounded: reads refresh recency, so every access takes the lock exclusively.
-    Bounded(Mutex<LruCache<String, Entry>>, NonZeroUsize),
+    Bounded(Mutex<LruCache<String, Slot>>, NonZeroUsize),
+}
+
+/// A copy of a slot's entry, if there is one.
+fn copy(slot: Option<&Slot>) -> Result<Option<Entry>> {
+    slot.map(Slot::entry).transpose()
 }
 
 impl Table {
-    pub(crate) fn new(max: Option<NonZeroUsize>) -> Self {
-        match max {
-            None => Table::Unbounded(RwLock::new(HashMap::new())),
-            Some(max) => Table::Bounded(Mutex::new(LruCache::unbounded()), max),
+    pub(crate) fn new(max: Option<NonZeroUsize>, compact: bool) -> Self {
+        let entries = match max {
+            None => Entries::Unbounded(RwLock::new(HashMap::new())),
+            Some(max) => Entries::Bounded(Mutex::new(LruCache::unbounded()), max),
+        };
+        Table { entries, compact }
+    }
+
+    pub(crate) fn get(&self, key: &str) -> Result<Option<Entry>> {
+        match &self.entries {
+            Entries::Unbounded(map) => copy(map.read().get(key)),
+            Entries::Bounded(lru, _) => copy(lru.lock().get(key)),
         }
     }
 
-    pub(crate) fn get(&self, key: &str) -> Option<Entry> {
-        match self {
-            Table::Unbounded(map) => map.read().get(key).cloned(),
-            Table::Bounded(lru, _) => lru.lock().get(key).cloned(),
-        }
-    }
-
-    pub(crate) fn get_many<'a>(&self, keys: impl Iterator<Item = &'a str>) -> Vec<Option<Entry>> {
-        match self {
-            Table::Unbounded(map) => {
+    pub(crate) fn get_many<'a>(
+        &self,
+        keys: impl Iterator<Item = &'a str>,
+    ) -> Result<Vec<Option<Entry>>> {
+        match &self.entries {
+            Entries::Unbounded(map) => {
                 let map = map.read();
-                keys.map(|k| map.get(k).cloned()).collect()
+                keys.map(|k| copy(map.get(k))).collect()
             }
-            Table::Bounded(lru, _) => {
+            Entries::Bounded(lru, _) => {
                 let mut lru = lru.lock();
-                keys.map(|k| lru.get(k).cloned()).collect()
+                keys.map(|k| copy(lru.get(k))).collect()
             }
         }
     }
 
     pub(crate) fn insert_many<K: AsRef<str>>(&self, entries: impl Iterator<Item = (K, Entry)>) {
-        match self {
-            Table::Unbounded(map) => {
+        let compact = self.compact;
+        let entries = entries.map(|(k, e)| (k, Slot::new(e, compact)));
+        match &self.entries {
+            Entries::Unbounded(map) => {
                 let mut map = map.write();
                 for (key, entry) in entries {
                     let key = key.as_ref();
@@ -58,7 +79,7 @@ impl Table {
                     }
                 }
             }
-            Table::Bounded(lru, max) => {
+            Entries::Bounded(lru, max) => {
                 let mut lru = lru.lock();
                 let now = Timestamp::now();
                 for (key, entry) in entries {
@@ -70,8 +91,9 @@ impl Table {
 
     /// Inserts only if no entry live at `now` exists; `true` iff inserted.
     pub(crate) fn insert_if_absent(&self, key: &str, entry: Entry, now: Timestamp) -> bool {
-        match self {
-            Table::Unbounded(map) => {
+        let entry = Slot::new(entry, self.compact);
+        match &self.entries {
+            Entries::Unbounded(map) => {
                 let mut map = map.write();
                 match map.get_mut(key) {
                     Some(existing) if existing.is_live(now) => false,
@@ -85,7 +107,7 @@ impl Table {
                     }
                 }
             }
-            Table::Bounded(lru, max) => {
+            Entries::Bounded(lru, max) => {
                 let mut lru = lru.lock();
                 if lru.peek(key).is_some_and(|e| e.is_live(now)) {
                     return false;
@@ -102,13 +124,13 @@ impl Table {
         keys: impl Iterator<Item = &'a str>,
         now: Timestamp,
     ) -> usize {
-        let live = |e: Option<Entry>| e.is_some_and(|e| e.is_live(now));
-        match self {
-            Table::Unbounded(map) => {
+        let live = |e: Option<Slot>| e.is_some_and(|e| e.is_live(now));
+        match &self.entries {
+            Entries::Unbounded(map) => {
                 let mut map = map.write();
                 keys.filter(|k| live(map.remove(*k))).count()
             }
-            Table::Bounded(lru, _) => {
+            Entries::Bounded(lru, _) => {
                 let mut lru = lru.lock();
                 keys.filter(|k| live(lru.pop(*k))).count()
             }
@@ -116,17 +138,17 @@ impl Table {
     }
 
     pub(crate) fn live_keys(&self, limit: usize, now: Timestamp) -> Vec<String> {
-        let pick = |(k, e): (&String, &Entry)| e.is_live(now).then(|| k.clone());
-        match self {
-            Table::Unbounded(map) => map.read().iter().filter_map(pick).take(limit).collect(),
-            Table::Bounded(lru, _) => lru.lock().iter().filter_map(pick).take(limit).collect(),
+        let pick = |(k, e): (&String, &Slot)| e.is_live(now).then(|| k.clone());
+        match &self.entries {
+            Entries::Unbounded(map) => map.read().iter().filter_map(pick).take(limit).collect(),
+            Entries::Bounded(lru, _) => lru.lock().iter().filter_map(pick).take(limit).collect(),
         }
     }
 
     pub(crate) fn remove_expired(&self, now: Timestamp) {
-        match self {
-            Table::Unbounded(map) => map.write().retain(|_, e| e.is_live(now)),
-            Table::Bounded(lru, _) => {
+        match &self.entries {
+            Entries::Unbounded(map) => map.write().retain(|_, e| e.is_live(now)),
+            Entries::Bounded(lru, _) => {
                 let mut lru = lru.lock();
                 drop_expired(&mut lru, now);
             }
@@ -134,7 +156,7 @@ impl Table {
     }
 }
 
-fn drop_expired(lru: &mut LruCache<String, Entry>, now: Timestamp) {
+fn drop_expired(lru: &mut LruCache<String, Slot>, now: Timestamp) {
     let expired: Vec<String> = lru
         .iter()
         .filter(|(_, e)| e.is_expired(now))
@@ -148,10 +170,10 @@ fn drop_expired(lru: &mut LruCache<String, Entry>, now: Timestamp) {
 /// Inserts into a bounded table: overwriting never evicts; a new key into a full table first
 /// drops expired entries, then the least recently used ones.
 fn insert_bounded(
-    lru: &mut LruCache<String, Entry>,
+    lru: &mut LruCache<String, Slot>,
     max: NonZeroUsize,
     key: &str,
-    entry: Entry,
+    entry: Slot,
     now: Timestamp,
 ) {
     if let Some(slot) = lru.get_mut(key) {

@@ -1,5 +1,5 @@
-//! The shared conformance suite on MemoryStore (bounded at 500), SimpleStore (bounded at 500)
-//! and NullStore.
+//! The shared conformance suite on MemoryStore (bounded at 500; and unbounded with compact
+//! values), SimpleStore (bounded at 500) and NullStore.
 
 use std::sync::Arc;
 
@@ -16,6 +16,12 @@ kv_core::conformance_tests!(
         Some(Arc::new(store) as Arc<dyn KeyValue>)
     },
     SuiteConfig::new().bounded()
+);
+
+kv_core::conformance_tests!(
+    memory_compact,
+    || async { Some(Arc::new(MemoryStore::builder().compact(true).build()) as Arc<dyn KeyValue>) },
+    SuiteConfig::new()
 );
 
 kv_core::conformance_tests!(

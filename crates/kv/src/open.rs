@@ -34,7 +34,7 @@ pub const SCHEMES: &[Scheme] = &[
     scheme!(
         "memory",
         "memory",
-        "memory://[?max_entries_per_collection=N&default_collection=C]"
+        "memory://[?max_entries_per_collection=N&compact=true&default_collection=C]"
     ),
     scheme!("simple", "memory", "simple://[?max_entries=N]"),
     scheme!("null", "memory", "null://"),
@@ -243,6 +243,15 @@ fn open_enabled(parsed: &StoreUrl<'_>, url: &str) -> Result<Arc<dyn KeyValue>> {
             }
             if let Some(c) = parsed.params.get("default_collection") {
                 builder = builder.default_collection(c.clone());
+            }
+            match parsed.params.get("compact").map(String::as_str) {
+                None | Some("false") => {}
+                Some("true") => builder = builder.compact(true),
+                Some(other) => {
+                    return Err(Error::setup(format!(
+                        "URL parameter compact={other} is not true or false"
+                    )))
+                }
             }
             Ok(Arc::new(builder.build()))
         }

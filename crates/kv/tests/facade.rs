@@ -60,6 +60,7 @@ async fn open_every_memory_scheme() {
     for url in [
         "memory://",
         "memory://?default_collection=app",
+        "memory://?compact=true",
         "simple://?max_entries=5",
         "null://",
     ] {
@@ -73,6 +74,8 @@ async fn open_every_memory_scheme() {
         .err()
         .unwrap();
     assert!(err.to_string().contains("not a number"), "{err}");
+    let err = kv::open("memory://?compact=yes").err().unwrap();
+    assert!(err.to_string().contains("compact=yes"), "{err}");
 }
 
 #[cfg(feature = "disk")]
