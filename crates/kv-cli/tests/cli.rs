@@ -258,3 +258,96 @@ fn copy_needs_a_listing_source_or_named_collections() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--collection"), "{}", stderr(&o));
 }
+
+/// The Redis server of the test run (`KV_TEST_REDIS_URL`), or `None` after saying why; a
+/// missing server fails under `KV_REQUIRE_SERVICES=1`.
+fn redis_url() -> Option<String> {
+    match std::env::var("KV_TEST_REDIS_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var("KV_REQUIRE_SERVICES").as_deref() != Ok("1"),
+                "KV_TEST_REDIS_URL is not set and KV_REQUIRE_SERVICES=1"
+            );
+            println!("SKIPPED: KV_TEST_REDIS_URL is not set");
+            None
+        }
+    }
+}
+
+#[test]
+fn every_command_against_redis() {
+    let Some(url) = redis_url() else {
+        return;
+    };
+    let users = format!("cli-users-{}", std::process::id());
+    ok_stdout(&kv(&url, &["put", &users, "alice", r#"{"name": "Alice"}"#]));
+    ok_stdout(&kv(
+        &url,
+        &["put", &users, "bob", r#"{"name": "Bob"}"#, "--ttl", "100"],
+    ));
+    assert_eq!(
+        ok_stdout(&kv(&url, &["get", &users, "alice"])).trim(),
+        r#"{"name":"Alice"}"#
+    );
+    let ttl: serde_json::Value =
+        serde_json::from_str(&ok_stdout(&kv(&url, &["ttl", &users, "bob"]))).unwrap();
+    let secs = ttl["ttl"].as_f64().unwrap();
+    assert!(secs > 95.0 && secs <= 100.0, "{secs}");
+    let mut keys: Vec<String> = ok_stdout(&kv(&url, &["keys", &users]))
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    keys.sort();
+    assert_eq!(keys, ["alice", "bob"]);
+    assert!(ok_stdout(&kv(&url, &["collections"]))
+        .lines()
+        .any(|c| c == users));
+    assert_eq!(
+        ok_stdout(&kv(&url, &["delete", &users, "alice"])).trim(),
+        "true"
+    );
+    assert_eq!(
+        ok_stdout(&kv(&url, &["delete", &users, "alice"])).trim(),
+        "false"
+    );
+    let missing = kv(&url, &["get", &users, "alice"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(missing.stdout.is_empty());
+    ok_stdout(&kv(&url, &["delete", &users, "bob"]));
+}
+
+#[test]
+fn every_command_against_a_memory_store() {
+    // A memory store lives as long as the process: each command sees an empty store.
+    ok_stdout(&kv("memory://", &["put", "c", "k", r#"{"a": 1}"#]));
+    assert_eq!(kv("memory://", &["get", "c", "k"]).status.code(), Some(1));
+    assert_eq!(kv("memory://", &["ttl", "c", "k"]).status.code(), Some(1));
+    assert_eq!(
+        ok_stdout(&kv("memory://", &["delete", "c", "k"])).trim(),
+        "false"
+    );
+    assert_eq!(ok_stdout(&kv("memory://", &["keys", "c"])), "");
+    assert_eq!(ok_stdout(&kv("memory://", &["collections"])), "");
+}
+
+#[test]
+fn a_missing_server_is_a_clear_error_not_a_hang() {
+    // A loopback port nobody listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let started = std::time::Instant::now();
+    let o = kv(&format!("redis://127.0.0.1:{port}/0"), &["get", "c", "k"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.to_lowercase().contains("connect"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "took {:?}",
+        started.elapsed()
+    );
+}

@@ -1,6 +1,8 @@
 //! Shared helpers of the Redis integration tests: the server URL, a plain client, raw access.
 #![allow(dead_code)]
 
+pub mod private;
+
 use kv_core::conformance::RawAccess;
 use kv_core::{async_trait, Error, Result};
 use redis::aio::MultiplexedConnection;

@@ -1,6 +1,8 @@
 //! Shared helpers of the Valkey integration tests: server URLs, a plain fred client, raw access.
 #![allow(dead_code)]
 
+pub mod private;
+
 use fred::prelude::{Builder, Client, ClientLike, Config, KeysInterface, Value};
 use kv_core::conformance::RawAccess;
 use kv_core::{async_trait, Error, Result};
