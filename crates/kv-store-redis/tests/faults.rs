@@ -4,7 +4,7 @@
 mod common;
 
 mod redis {
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
     use crate::common::private::start;
 
