@@ -71,6 +71,8 @@ pub struct RedisStoreBuilder {
     command_timeout: Duration,
     exclusive_database: bool,
     default_collection: Option<String>,
+    /// PEM root certificates trusted instead of the Mozilla roots (feature `tls`).
+    tls_roots: Option<Vec<u8>>,
 }
 
 impl Default for RedisStoreBuilder {
@@ -82,6 +84,7 @@ impl Default for RedisStoreBuilder {
             command_timeout: DEFAULT_COMMAND_TIMEOUT,
             exclusive_database: false,
             default_collection: None,
+            tls_roots: None,
         }
     }
 }
@@ -100,6 +103,7 @@ impl fmt::Debug for RedisStoreBuilder {
             .field("command_timeout", &self.command_timeout)
             .field("exclusive_database", &self.exclusive_database)
             .field("default_collection", &self.default_collection)
+            .field("tls_roots", &self.tls_roots.as_ref().map(|_| "<PEM>"))
             .finish()
     }
 }
@@ -152,9 +156,28 @@ impl RedisStoreBuilder {
         self
     }
 
-    /// TLS (feature `tls`; with a URL use `rediss://`).
+    /// TLS (feature `tls`, on by default; with a URL use `rediss://`).
     pub fn tls(mut self, tls: bool) -> Self {
         self.parts().tls = tls;
+        self
+    }
+
+    /// Trusts the root certificates in `pem` (one or more PEM blocks) instead of the Mozilla
+    /// roots for TLS connections: a private CA or a self-signed server certificate's issuer.
+    /// Applies to `rediss://` URLs and to [`tls(true)`](Self::tls); ignored for a user's pool.
+    ///
+    /// ```no_run
+    /// use kv_store_redis::RedisStore;
+    /// let ca = std::fs::read("/etc/redis/ca.pem").expect("CA file");
+    /// let store = RedisStore::builder()
+    ///     .url("rediss://127.0.0.1:6380/0")
+    ///     .tls_root_certificates(ca)
+    ///     .build()?;
+    /// # Ok::<(), kv_core::Error>(())
+    /// ```
+    #[cfg(feature = "tls")]
+    pub fn tls_root_certificates(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.tls_roots = Some(pem.into());
         self
     }
 
@@ -210,6 +233,7 @@ impl RedisStoreBuilder {
                 })?;
                 own_pool(
                     info,
+                    self.tls_roots.clone(),
                     self.pool_size,
                     self.connect_timeout,
                     self.command_timeout,
@@ -246,6 +270,7 @@ impl RedisStoreBuilder {
                 info = info.set_redis_settings(settings);
                 own_pool(
                     info,
+                    self.tls_roots.clone(),
                     self.pool_size,
                     self.connect_timeout,
                     self.command_timeout,
@@ -263,17 +288,56 @@ impl RedisStoreBuilder {
 
 fn own_pool(
     info: ConnectionInfo,
+    tls_roots: Option<Vec<u8>>,
     size: u32,
     connect_timeout: Duration,
     command_timeout: Duration,
 ) -> Result<PoolSpec> {
-    let client = redis::Client::open(info)
-        .map_err(|e| Error::setup(format!("invalid redis configuration ({:?})", e.kind())))?;
+    let client = client(info, tls_roots).map_err(|e| {
+        Error::setup(format!(
+            "invalid redis configuration ({:?}{})",
+            e.kind(),
+            e.detail().map(|d| format!(": {d}")).unwrap_or_default()
+        ))
+    })?;
     Ok(PoolSpec::Own(Box::new(OwnPoolSpec {
         manager: Manager::new(client, connect_timeout, command_timeout),
         size,
         connect_timeout,
     })))
+}
+
+/// The redis-rs client for `info`, trusting `tls_roots` when given.
+#[cfg(feature = "tls")]
+fn client(info: ConnectionInfo, tls_roots: Option<Vec<u8>>) -> redis::RedisResult<redis::Client> {
+    if matches!(info.addr(), ConnectionAddr::TcpTls { .. }) {
+        ensure_crypto_provider();
+    }
+    match tls_roots {
+        Some(pem) => redis::Client::build_with_tls(
+            info,
+            redis::TlsCertificates {
+                client_tls: None,
+                root_cert: Some(pem),
+            },
+        ),
+        None => redis::Client::open(info),
+    }
+}
+
+/// The redis-rs client for `info` (no TLS support in this build).
+#[cfg(not(feature = "tls"))]
+fn client(info: ConnectionInfo, _tls_roots: Option<Vec<u8>>) -> redis::RedisResult<redis::Client> {
+    redis::Client::open(info)
+}
+
+/// rustls needs a process-wide crypto provider; installs ring's unless the program chose one.
+#[cfg(feature = "tls")]
+fn ensure_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Losing a race to another installer is fine: a provider is then in place.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
 }
 
 /// What the store's own pool is built from (on first use, inside the caller's runtime).
