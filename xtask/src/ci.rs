@@ -57,6 +57,10 @@ pub fn run() -> Result<()> {
                 ]))
             }),
         ),
+        (
+            "windows (x86_64-pc-windows-gnu check, registry tests under Wine)",
+            Box::new(crate::windows::run),
+        ),
         ("services up", Box::new(|| services::up(&[]))),
         (
             "test --require",

@@ -65,6 +65,16 @@ const APT: &[AptPackage] = &[
         why: "keyctl session for the keyutils keyring tests (§3.11)",
     },
     AptPackage {
+        package: "wine64",
+        present: Present::Dpkg,
+        why: "Wine, to run the Windows registry store's tests (xtask windows)",
+    },
+    AptPackage {
+        package: "gcc-mingw-w64-x86-64-win32",
+        present: Present::Binary("x86_64-w64-mingw32-gcc"),
+        why: "the MinGW-w64 linker of the x86_64-pc-windows-gnu test binaries",
+    },
+    AptPackage {
         package: "python3-venv",
         present: Present::PythonVenv,
         why: "venvs for py-key-value and PyPI-shipped servers",

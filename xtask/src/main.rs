@@ -20,6 +20,7 @@ mod service_defs;
 mod services;
 mod test_runner;
 mod valkey_cluster;
+mod windows;
 mod workspace;
 
 use std::process::ExitCode;
@@ -50,7 +51,11 @@ enum Command {
     Interop(interop::InteropArgs),
     /// The benchmark workload on kv, the raw client and py-key-value side by side.
     Bench(bench::BenchArgs),
-    /// The full CI pipeline: install, fmt, clippy, services up, test --require, interop, services down.
+    /// The Windows code compiled for x86_64-pc-windows-gnu, and its tests under Wine (each part
+    /// skipped with a reason where this machine cannot do it).
+    Windows,
+    /// The full CI pipeline: install, fmt, clippy, doc, compose config, windows, services up,
+    /// test --require, interop, services down.
     Ci,
 }
 
@@ -79,6 +84,7 @@ fn main() -> ExitCode {
         Command::Test(args) => test_runner::run(&args),
         Command::Interop(args) => interop::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::Windows => windows::run(),
         Command::Ci => ci::run(),
     };
     match result {

@@ -1,7 +1,10 @@
 //! [`WindowsRegistryBackend`]: the raw entry operations on registry keys and values.
 
+use std::borrow::Cow;
+
 use async_trait::async_trait;
 use kv_core::codec::envelope;
+use kv_core::sanitize::SanitizationStrategy;
 use kv_core::{Backend, Entry, Error, ErrorKind, Name, Result, Stability, Timestamp};
 use windows_registry::{Key, Type, CURRENT_USER, LOCAL_MACHINE};
 
@@ -13,6 +16,10 @@ const MAX_KEY_NAME: usize = 255;
 const MAX_VALUE_NAME: usize = 16_383;
 /// `HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND)`.
 const NOT_FOUND: i32 = 0x8007_0002_u32 as i32;
+/// `HRESULT_FROM_WIN32(ERROR_MORE_DATA)`: the value grew between sizing the buffer and reading.
+const MORE_DATA: i32 = 0x8007_00EA_u32 as i32;
+/// Reads of a value that a concurrent writer keeps growing, before giving up.
+const READ_ATTEMPTS: usize = 16;
 
 /// The registry hive holding the store.
 ///
@@ -55,13 +62,36 @@ fn is_not_found(code: i32) -> bool {
     code == NOT_FOUND
 }
 
-fn check_names(collection: &Name<'_>, key: &Name<'_>) -> Result<()> {
-    let c = collection.as_str();
-    if c.is_empty() || c.chars().count() > MAX_KEY_NAME || c.contains('\\') {
+/// A collection must be one registry key name: 1 to 255 characters, no `\`.
+fn check_collection(collection: &str) -> Result<()> {
+    if collection.is_empty()
+        || collection.chars().count() > MAX_KEY_NAME
+        || collection.contains('\\')
+    {
         return Err(Error::invalid_key(format!(
             "a registry key name must be 1 to {MAX_KEY_NAME} characters without '\\'"
         )));
     }
+    Ok(())
+}
+
+/// The collection strategy without V1 sanitization: names are kept as given, and one that
+/// cannot be a registry key name is an `InvalidKey` error before any registry call.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct RegistryKeyNames;
+
+impl SanitizationStrategy for RegistryKeyNames {
+    fn validate(&self, value: &str) -> Result<()> {
+        check_collection(value)
+    }
+
+    fn sanitize<'a>(&self, value: &'a str) -> Cow<'a, str> {
+        Cow::Borrowed(value)
+    }
+}
+
+fn check_names(collection: &Name<'_>, key: &Name<'_>) -> Result<()> {
+    check_collection(collection.as_str())?;
     if key.as_str().chars().count() > MAX_VALUE_NAME {
         return Err(Error::invalid_key(format!(
             "a registry value name holds at most {MAX_VALUE_NAME} characters"
@@ -104,12 +134,24 @@ impl WindowsRegistryBackend {
                     Err(e) if is_not_found(e.code().0) => return Ok(None),
                     Err(e) => return Err(failed(e.message())),
                 }
-                k.get_string(&name)
-                    .map(Some)
-                    .map_err(|e| failed(e.message()))
+                read_string(&k, &name)
             })
             .await?;
         doc.map(|d| envelope::decode(d.as_bytes())).transpose()
+    }
+}
+
+/// Reads a `REG_SZ` value, again when a concurrent writer grew it between the size query and
+/// the read (`ERROR_MORE_DATA`); a value deleted meanwhile is missing.
+fn read_string(key: &Key, name: &str) -> Result<Option<String>> {
+    let mut attempt = 0;
+    loop {
+        match key.get_string(name) {
+            Ok(doc) => return Ok(Some(doc)),
+            Err(e) if is_not_found(e.code().0) => return Ok(None),
+            Err(e) if e.code().0 == MORE_DATA && attempt + 1 < READ_ATTEMPTS => attempt += 1,
+            Err(e) => return Err(failed(e.message())),
+        }
     }
 }
 

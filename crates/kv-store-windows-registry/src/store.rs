@@ -3,7 +3,7 @@
 use kv_core::sanitize::windows_registry_v1_collection;
 use kv_core::{Result, Stability, Store};
 
-use crate::backend::{Hive, WindowsRegistryBackend, DEFAULT_REGISTRY_PATH};
+use crate::backend::{Hive, RegistryKeyNames, WindowsRegistryBackend, DEFAULT_REGISTRY_PATH};
 
 /// A key-value store in the Windows registry, byte-compatible with py-key-value's
 /// `WindowsRegistryStore`: key `<path>\<collection>`, value `<key>` (`REG_SZ`, the envelope).
@@ -103,9 +103,11 @@ impl WindowsRegistryStoreBuilder {
             hive: self.hive,
             path,
         });
-        if self.v1_collections {
-            inner = inner.with_collection_strategy(windows_registry_v1_collection());
-        }
+        inner = if self.v1_collections {
+            inner.with_collection_strategy(windows_registry_v1_collection())
+        } else {
+            inner.with_collection_strategy(RegistryKeyNames)
+        };
         if let Some(name) = self.default_collection {
             inner = inner.with_default_collection(name);
         }

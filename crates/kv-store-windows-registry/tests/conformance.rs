@@ -23,5 +23,5 @@ kv_core::conformance_tests!(
             .expect("registry store");
         Some(Arc::new(store) as Arc<dyn KeyValue>)
     },
-    SuiteConfig::new()
+    SuiteConfig::new().rejects_long_collections()
 );
