@@ -5,7 +5,7 @@ Usage:
   python disk.py read  disk|multi-disk DIR EXPECT.jsonl   Python reads DIR written by Rust
 
 EXPECT.jsonl, one object per line: collection, key, value (object or null = must be missing),
-expires_at (Unix seconds or null). The Rust side is `cargo run -p kv-store-disk --example interop`.
+expires_at (Unix seconds or null). The Rust side is `cargo run -p kv-store-disk --example disk_interop`.
 """
 
 from __future__ import annotations

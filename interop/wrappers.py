@@ -5,7 +5,7 @@ Usage:
   python wrappers.py write DIR   Python writes every case of CASES through its stack
   python wrappers.py read  DIR   Python reads the cases Rust wrote, checks values and raw payloads
 
-The Rust side is `cargo run -p kv-wrappers --example interop --features compression,encryption`
+The Rust side is `cargo run -p kv-wrappers --example wrappers_interop --features compression,encryption`
 with the same cases. Every stack is checked twice: through the wrappers (the value) and on the
 bare store (the payload is really compressed / encrypted, in the wire format).
 """

@@ -546,7 +546,8 @@ fn directory_both_ways(
         fs::remove_dir_all(&work).with_context(|| format!("removing {}", work.display()))?;
     }
     fs::create_dir_all(&work).with_context(|| format!("creating {}", work.display()))?;
-    let example = ["-q", "-p", package, "--example", "interop"];
+    let example_name = format!("{}_interop", package.trim_start_matches("kv-store-"));
+    let example = ["-q", "-p", package, "--example", &example_name];
     let rust_example = |mode: &str, dir: &Path, expect: &Path| -> Result<()> {
         let mut cmd = workspace::cargo();
         cmd.arg("run").args(example).args(["--", mode]);
@@ -572,14 +573,14 @@ fn directory_both_ways(
 
 /// CompressionWrapper and FernetEncryptionWrapper stacks over one DiskStore directory: Python
 /// writes, Rust reads (value, raw payload, TTL); Rust writes, Python reads
-/// (`interop/wrappers.py`, the `interop` example of `kv-wrappers`).
+/// (`interop/wrappers.py`, the `wrappers_interop` example of `kv-wrappers`).
 fn wrappers(ctx: &Ctx) -> Result<()> {
     let work = ctx.work.join("wrappers");
     if work.exists() {
         fs::remove_dir_all(&work).with_context(|| format!("removing {}", work.display()))?;
     }
     fs::create_dir_all(&work).with_context(|| format!("creating {}", work.display()))?;
-    let example = ["-q", "-p", "kv-wrappers", "--example", "interop"];
+    let example = ["-q", "-p", "kv-wrappers", "--example", "wrappers_interop"];
     process::run(workspace::cargo().arg("build").args(example))?;
     let rust = |mode: &str, dir: &Path| -> Result<()> {
         let mut cmd = workspace::cargo();

@@ -2,7 +2,7 @@
 //!
 //! A [`Workload`] is the five calls the workload makes (put, get, get_many, put_many,
 //! delete_many). [`KvWorkload`] drives any [`kv_core::KeyValue`]; each backend crate's
-//! `raw_workload` example implements the trait on the bare client crate with the same commands
+//! `<backend>_raw_workload` example implements the trait on the bare client crate with the same commands
 //! and bytes. [`run`] performs the repetitions and phases and returns a [`Report`] whose
 //! [`Report::json_lines`] are the lines of WORKLOAD.md §6.
 //!

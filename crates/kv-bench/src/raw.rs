@@ -1,4 +1,4 @@
-//! Helpers for the `raw_workload` examples: the bytes kv would store, and their `main`.
+//! Helpers for the `<backend>_raw_workload` examples: the bytes kv would store, and their `main`.
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -29,7 +29,7 @@ pub fn compound(key: &str) -> String {
     kv_core::compound_key(COLLECTION, key)
 }
 
-/// `main` of a `raw_workload` example: `raw_workload URL OUT.jsonl [--quick]`. Builds the
+/// `main` of a `<backend>_raw_workload` example: `raw_workload URL OUT.jsonl [--quick]`. Builds the
 /// workload with `make(url)` on a multi-thread runtime, runs it, prints the table and writes
 /// the JSON lines (`impl: "raw"`) to `OUT.jsonl`.
 pub fn example_main<F, Fut>(store: &str, make: F) -> ExitCode

@@ -1,7 +1,7 @@
 //! The benchmark workload on the bare client (a fred pool), no kv in between: the same
 //! commands (`SET … PX`, `GET`, `MGET`, `MSET` / a pipeline of `SET … PX`) with the same bytes,
 //! on a standalone server. `cargo xtask bench valkey` runs it next to `kv bench`; by hand:
-//! `cargo run --release -p kv-store-valkey --example raw_workload -- redis://127.0.0.1:6380/0 out.jsonl --quick`
+//! `cargo run --release -p kv-store-valkey --example valkey_raw_workload -- redis://127.0.0.1:6380/0 out.jsonl --quick`
 
 use std::process::ExitCode;
 use std::sync::Arc;

@@ -1,7 +1,7 @@
 //! The benchmark workload on the bare client (bb8 + bb8-redis), no kv in between: the same
 //! commands (`SET … PX`, `GET`, `MGET`, `MSET` / a pipeline of `SET … PX`) with the same bytes.
 //! `cargo xtask bench redis` runs it next to `kv bench`; by hand:
-//! `cargo run --release -p kv-store-redis --example raw_workload -- redis://127.0.0.1:6379/0 out.jsonl --quick`
+//! `cargo run --release -p kv-store-redis --example redis_raw_workload -- redis://127.0.0.1:6379/0 out.jsonl --quick`
 
 use std::process::ExitCode;
 use std::sync::Arc;

@@ -1,8 +1,8 @@
 //! Rust side of `cargo xtask interop rocksdb` (Python side: `interop/rocksdb.py`).
 //!
 //! ```text
-//! cargo run -p kv-store-rocksdb --example interop -- write DIR EXPECT.jsonl
-//! cargo run -p kv-store-rocksdb --example interop -- read  DIR EXPECT.jsonl
+//! cargo run -p kv-store-rocksdb --example rocksdb_interop -- write DIR EXPECT.jsonl
+//! cargo run -p kv-store-rocksdb --example rocksdb_interop -- read  DIR EXPECT.jsonl
 //! ```
 //!
 //! `write` fills DIR and lists what it wrote in EXPECT.jsonl (`collection`, `key`, `value` or

@@ -2,7 +2,7 @@
 //! store uses them), no kv in between: `set` with the same bytes and exptime, `get`, one
 //! multi-key `get` per batch, one pipelined `set_multi` per batch.
 //! `cargo xtask bench memcached` runs it next to `kv bench`; by hand:
-//! `cargo run --release -p kv-store-memcached --example raw_workload -- memcached://127.0.0.1:11211 out.jsonl --quick`
+//! `cargo run --release -p kv-store-memcached --example memcached_raw_workload -- memcached://127.0.0.1:11211 out.jsonl --quick`
 
 use std::process::ExitCode;
 use std::sync::Arc;

@@ -1,8 +1,8 @@
 //! Rust side of `cargo xtask interop disk multi-disk` (Python side: `interop/disk.py`).
 //!
 //! ```text
-//! cargo run -p kv-store-disk --example interop -- write disk|multi-disk DIR EXPECT.jsonl
-//! cargo run -p kv-store-disk --example interop -- read  disk|multi-disk DIR EXPECT.jsonl
+//! cargo run -p kv-store-disk --example disk_interop -- write disk|multi-disk DIR EXPECT.jsonl
+//! cargo run -p kv-store-disk --example disk_interop -- read  disk|multi-disk DIR EXPECT.jsonl
 //! ```
 //!
 //! `write` fills DIR and lists what it wrote in EXPECT.jsonl (`collection`, `key`, `value` or
