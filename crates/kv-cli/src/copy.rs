@@ -66,8 +66,9 @@ pub async fn run(from: &str, to: &str, collections: &[String]) -> Result<ExitCod
     let _ = source.close().await;
     let _ = target.close().await;
     println!(
-        "copied {copied} entries ({with_ttl} with a TTL) in {} collections in {:.1}s",
+        "copied {copied} entries ({with_ttl} with a TTL) in {} collection{} in {:.1}s",
         names.len(),
+        if names.len() == 1 { "" } else { "s" },
         started.elapsed().as_secs_f64()
     );
     Ok(ExitCode::SUCCESS)

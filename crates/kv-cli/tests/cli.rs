@@ -219,7 +219,7 @@ fn copy_moves_10000_entries_with_their_ttls() {
         .unwrap();
     let out = ok_stdout(&o);
     assert!(
-        out.contains("copied 10000 entries (5000 with a TTL) in 1 collections"),
+        out.contains("copied 10000 entries (5000 with a TTL) in 1 collection in"),
         "{out}"
     );
     rt.block_on(async {
