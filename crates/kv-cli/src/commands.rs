@@ -144,3 +144,83 @@ fn parse_object(arg: &str) -> Result<Object, String> {
         Err(e) => Err(format!("the value is not valid JSON: {e}")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Bounded fuzzing of the argument parsers: any input gives an object or a one-line message,
+    //! never a panic; objects survive the trip; other JSON is refused by its kind.
+
+    use proptest::prelude::*;
+    use serde_json::{json, Value};
+
+    use super::{parse_object, seconds};
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::from),
+            ".{0,12}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map(".{0,6}", inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn any_text_is_an_object_or_a_one_line_error(text in "(?s).{0,64}") {
+            prop_assume!(text != "-");
+            match parse_object(&text) {
+                Ok(map) => prop_assert_eq!(serde_json::from_str::<Value>(&text).ok(), Some(Value::Object(map))),
+                Err(message) => {
+                    prop_assert!(!message.contains('\n'), "{}", message);
+                    prop_assert!(message.starts_with("the value "), "{}", message);
+                }
+            }
+        }
+
+        #[test]
+        fn json_values_are_accepted_exactly_when_they_are_objects(value in json_value()) {
+            let text = value.to_string();
+            match (parse_object(&text), &value) {
+                (Ok(map), Value::Object(expected)) => prop_assert_eq!(&map, expected),
+                (Err(message), Value::Object(_)) => prop_assert!(false, "object refused: {}", message),
+                (Ok(_), _) => prop_assert!(false, "non-object accepted: {}", text),
+                (Err(message), _) => prop_assert!(message.starts_with("the value must be a JSON object"), "{}", message),
+            }
+        }
+
+        #[test]
+        fn ttl_seconds_are_positive_finite_or_refused(s in any::<f64>()) {
+            match seconds(s) {
+                Ok(_) => prop_assert!(s.is_finite() && s > 0.0),
+                Err(message) => prop_assert!(!(s.is_finite() && s > 0.0) || message.starts_with("--ttl"), "{}", message),
+            }
+        }
+    }
+
+    #[test]
+    fn non_objects_are_named_by_kind() {
+        for (text, kind) in [
+            ("[1]", "an array"),
+            ("\"x\"", "a string"),
+            ("1", "a number"),
+            ("true", "a boolean"),
+            ("null", "null"),
+        ] {
+            let message = parse_object(text).unwrap_err();
+            assert!(message.ends_with(kind), "{message}");
+        }
+        assert!(parse_object(&json!({"a": 1}).to_string()).is_ok());
+    }
+}
