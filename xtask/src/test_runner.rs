@@ -60,7 +60,9 @@ impl Skip {
     fn reason(&self, backend: &Backend) -> String {
         match self {
             Skip::NotBuilt => format!("not built yet (no package {})", backend.package),
-            Skip::WrongOs(os) => format!("runs on {os} only"),
+            Skip::WrongOs(os) => {
+                format!("runs on {os} only (`cargo xtask windows` runs it under Wine)")
+            }
             Skip::NoServer(var) => {
                 format!("{var} not set (start servers with `cargo xtask services up`)")
             }
