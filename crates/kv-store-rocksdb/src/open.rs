@@ -63,13 +63,23 @@ pub(crate) fn open_db(path: &Path, options: &Options, auto_create: bool) -> Resu
                 path.display()
             )));
         }
-        std::fs::create_dir_all(path).map_err(|e| {
+        create_private_dir(path).map_err(|e| {
             error::setup(format!("cannot create directory '{}'", path.display()), e)
         })?;
     }
     let db = open_retrying_lock(path, options)?;
     write_config(path)?;
     Ok(Arc::new(db))
+}
+
+/// Creates `dir` (and missing parents) readable by the owner only: the database holds data the
+/// other users of the machine have no business reading (RocksDB creates its files 0644).
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
 }
 
 /// A store dropped without `close()` releases its `LOCK` on a blocking thread a moment later;

@@ -275,3 +275,28 @@ async fn collections_and_keys_by_prefix() {
     drop(db);
     store.close().await.unwrap();
 }
+
+/// Directories the store creates are private (0700): RocksDB's own files are 0644, so the
+/// directory is what keeps other users out.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn created_directories_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("new").join("db");
+    let store = RocksDBStore::new(&dir);
+    store
+        .put(Some("c"), "k", obj(json!({"secret": 1})), None)
+        .await
+        .unwrap();
+    store.close().await.unwrap();
+    for dir in [dir.parent().unwrap(), dir.as_path()] {
+        let mode = std::fs::metadata(dir).unwrap().permissions().mode() & 0o777;
+        assert_eq!(
+            mode & 0o077,
+            0,
+            "{} is accessible to others: {mode:o}",
+            dir.display()
+        );
+    }
+}
