@@ -54,12 +54,25 @@ pub(crate) fn set(
     let _ = handles;
     let entry = keyring_entry(platform, service, user)?;
     // Text where the platform stores text (Windows: UTF-16), so Python reads it back.
-    match std::str::from_utf8(secret) {
+    let write = || match std::str::from_utf8(secret) {
         Ok(text) => entry.set_password(text),
         Err(_) => entry.set_secret(secret),
+    };
+    // keyutils adds the key to the session keyring, then links it to the persistent one: a
+    // delete of the same entry between the two makes the link report a missing key. Writing
+    // again settles it (the delete came first); a keyring that refuses every write (reported
+    // as a missing key too) still fails after the attempts.
+    let mut attempt = 1;
+    loop {
+        match write() {
+            Err(keyring::Error::NoEntry) if attempt < WRITE_ATTEMPTS => attempt += 1,
+            result => return result.map_err(from_keyring),
+        }
     }
-    .map_err(from_keyring)
 }
+
+/// Writes tried before a "missing key" answer to a write is taken as a refusal.
+const WRITE_ATTEMPTS: u32 = 3;
 
 /// Deletes the secret of `(service, user)`; `true` if there was one.
 pub(crate) fn delete(
@@ -84,7 +97,12 @@ pub(crate) fn delete(
 /// a session keyring reports every key as missing).
 pub(crate) fn probe(handles: &Handles, platform: Platform, service: &str) -> Result<()> {
     let _ = handles;
-    let entry = keyring_entry(platform, service, "kv-setup-probe")?;
+    // One probe name per call: concurrent setups sharing a name delete each other's probe
+    // between its write and its link to the persistent keyring, which reads as a refusal.
+    static PROBES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let probe = PROBES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let user = format!("kv-setup-probe-{}-{probe}", std::process::id());
+    let entry = keyring_entry(platform, service, &user)?;
     match entry.set_password("probe") {
         Ok(()) => {
             let _ = entry.delete_credential();
