@@ -25,6 +25,8 @@
 //! ```
 
 mod backend;
+#[cfg(feature = "blocking")]
+pub mod blocking;
 mod capabilities;
 pub mod codec;
 mod delegate;

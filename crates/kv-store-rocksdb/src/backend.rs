@@ -67,7 +67,8 @@ impl RocksDBBackend {
         self.db.read().clone()
     }
 
-    /// Runs `f` with the database on tokio's blocking pool.
+    /// Runs `f` with the database through [`kv_core::blocking::run`] (in place on a
+    /// multi-thread runtime, on the blocking pool otherwise).
     async fn run<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
@@ -76,9 +77,7 @@ impl RocksDBBackend {
         let db = self
             .db()
             .ok_or_else(|| Error::setup("the RocksDB database is not open"))?;
-        tokio::task::spawn_blocking(move || f(&db))
-            .await
-            .map_err(error::join)?
+        kv_core::blocking::run("rocksdb", move || f(&db)).await
     }
 
     fn write_options(sync: bool) -> WriteOptions {
