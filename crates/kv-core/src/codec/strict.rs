@@ -45,20 +45,7 @@ pub fn json_type(v: &Value) -> &'static str {
 /// Scans JSON text for integer literals that do not fit `i64`/`u64`.
 pub(crate) fn check_integer_ranges(bytes: &[u8]) -> Result<()> {
     // Out-of-range integers need at least 19 digits in a row: most texts have no such run.
-    let mut run = 0u32;
-    let mut long_run = false;
-    for &b in bytes {
-        run = if b.wrapping_sub(b'0') < 10 {
-            run + 1
-        } else {
-            0
-        };
-        if run >= 19 {
-            long_run = true;
-            break;
-        }
-    }
-    if !long_run {
+    if !has_digit_run(bytes, 19) {
         return Ok(());
     }
     let mut i = 0;
@@ -104,9 +91,64 @@ pub(crate) fn check_integer_ranges(bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Whether `bytes` holds `len` (> 0) ASCII digits in a row.
+///
+/// Looks at the last byte of each window first: a non-digit there rules out every run through
+/// it, so text with few digits is crossed `len` bytes at a time instead of byte by byte.
+fn has_digit_run(bytes: &[u8], len: usize) -> bool {
+    let mut start = 0;
+    while start + len <= bytes.len() {
+        let last = start + len - 1;
+        if !bytes[last].is_ascii_digit() {
+            start = last + 1;
+            continue;
+        }
+        let mut first = last;
+        while first > start && bytes[first - 1].is_ascii_digit() {
+            first -= 1;
+        }
+        if first == start {
+            return true;
+        }
+        // bytes[first - 1] is not a digit: no run starts before `first`.
+        start = first;
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn digit_runs_are_found_wherever_they_sit() {
+        let naive = |b: &[u8], len: usize| b.windows(len).any(|w| w.iter().all(u8::is_ascii_digit));
+        let texts: [&[u8]; 7] = [
+            b"",
+            b"1234",
+            b"x12345y",
+            b"12345",
+            b"a1234b123456c",
+            b"1a12345",
+            b"123a12345678901",
+        ];
+        for text in texts {
+            for len in 1..=6 {
+                assert_eq!(has_digit_run(text, len), naive(text, len), "{text:?} {len}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn digit_run_search_matches_the_naive_scan(
+            text in proptest::collection::vec(proptest::sample::select(b"0123456789a-".to_vec()), 0..80),
+            len in 1usize..25,
+        ) {
+            let naive = text.windows(len).any(|w| w.iter().all(u8::is_ascii_digit));
+            proptest::prop_assert_eq!(has_digit_run(&text, len), naive);
+        }
+    }
 
     #[test]
     fn rejects_out_of_range_numbers() {
