@@ -92,6 +92,12 @@ pub const BACKENDS: &[Backend] = &[
         "KV_TEST_MONGODB_URL",
     ),
     server(
+        "mongodb-v1",
+        "kv-store-mongodb",
+        "mongodb_v1::",
+        "KV_TEST_MONGODB_URL",
+    ),
+    server(
         "elasticsearch",
         "kv-store-elasticsearch",
         "elasticsearch::",
