@@ -10,7 +10,8 @@
 //! - [`MultiDiskStore`]: one cache directory per collection under a base directory.
 //!
 //! SQLite (bundled) runs in WAL mode with `synchronous = NORMAL` and a 60 s busy timeout, like
-//! diskcache; all database and file work runs on tokio's blocking pool. Values are never
+//! diskcache; all database and file work runs off the async executor
+//! ([`kv_core::blocking::run`]). Values are never
 //! pickled: rows written by Python with other value kinds read as `Deserialization` errors.
 //!
 //! ```

@@ -1,5 +1,5 @@
 //! [`RocksDBBackend`]: the raw entry operations on a rocksdict-layout database, each run on
-//! tokio's blocking pool with a shared `Arc<DB>`.
+//! blocking context ([`kv_core::blocking::run`]) with a shared `Arc<DB>`.
 
 use std::path::PathBuf;
 use std::sync::Arc;

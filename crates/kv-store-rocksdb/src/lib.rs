@@ -12,7 +12,8 @@
 //!   (see [`layout`]); values with other rocksdict type tags (pickles, numbers) read as
 //!   `Deserialization` errors, never unpickled.
 //!
-//! All RocksDB work runs on tokio's blocking pool; `put_many`/`delete_many` use one
+//! All RocksDB work runs off the async executor ([`kv_core::blocking::run`]: in place after
+//! `block_in_place` on a multi-thread runtime, on the blocking pool otherwise); `put_many`/`delete_many` use one
 //! `WriteBatch`, `get_many` one `MultiGet`. Beyond the core operations the store offers `keys`,
 //! `collections`, `destroy_collection` and `cull` (expired entries stay on disk until deleted or
 //! culled: RocksDB has no native TTL here).

@@ -1,5 +1,5 @@
 //! Prefix iteration over `0x02`-tagged keys: `keys`, `collections`, `destroy_collection`, `cull`.
-//! Every function here is blocking and runs on tokio's blocking pool.
+//! Every function here is blocking and runs through [`kv_core::blocking::run`].
 
 use kv_core::{split_compound_key, Result, Timestamp};
 use rust_rocksdb::{DBRawIterator, ReadOptions, WriteBatch, WriteOptions, DB};
