@@ -8,12 +8,13 @@
 mod common;
 
 mod dynamodb {
-    use std::net::TcpListener;
     use std::path::{Path, PathBuf};
-    use std::process::{Child, Command, Stdio};
+    use std::process::Command;
     use std::time::{Duration, Instant};
 
-    use kv_core::conformance::{obj, unique_token};
+    use kv_core::conformance::{
+        obj, private_port as free_port, unique_token, PrivateServer as Server,
+    };
     use kv_core::{ErrorKind, KeyValue};
     use kv_store_dynamodb::DynamoDBStore;
     use serde_json::json;
@@ -29,28 +30,9 @@ mod dynamodb {
         }
     }
 
-    struct Server(Child);
-
-    impl Drop for Server {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-
-    impl Server {
-        /// Sends a signal to this server's own process (never anyone else's).
-        fn signal(&self, signal: &str) {
-            let status = Command::new("kill")
-                .args([signal, &self.0.id().to_string()])
-                .status()
-                .expect("kill runs");
-            assert!(status.success(), "kill {signal} failed");
-        }
-    }
-
     fn start(binary: &str, port: u16, data: &Path) -> Server {
-        let child = Command::new(binary)
+        let mut command = Command::new(binary);
+        command
             .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--path"])
             .arg(data)
             .args([
@@ -60,26 +42,9 @@ mod dynamodb {
                 "0",
                 "--updateTableMs",
                 "0",
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {binary}: {e}"));
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "private dynalite did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Server(child)
-    }
-
-    fn free_port() -> u16 {
-        TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port()
+            ]);
+        Server::start(command, port, Duration::from_secs(20))
+            .unwrap_or_else(|e| panic!("cannot start {binary}: {e}"))
     }
 
     struct TempDir(PathBuf);

@@ -6,23 +6,13 @@
 //! `osmem-server` on PATH; without either the test prints `SKIPPED`.
 
 mod elasticsearch {
-    use std::net::TcpListener;
-    use std::process::{Child, Command, Stdio};
+    use std::process::{Command, Stdio};
     use std::time::{Duration, Instant};
 
-    use kv_core::conformance::obj;
+    use kv_core::conformance::{obj, private_port as free_port, PrivateServer as Server};
     use kv_core::{ErrorKind, KeyValue};
     use kv_store_elasticsearch::{Dialect, ElasticsearchStore};
     use serde_json::json;
-
-    struct Server(Child);
-
-    impl Drop for Server {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
 
     fn binary() -> Option<String> {
         if let Ok(bin) = std::env::var("KV_TEST_OSMEM_BIN") {
@@ -40,32 +30,10 @@ mod elasticsearch {
     }
 
     fn start(bin: &str, port: u16) -> Server {
-        let child = Command::new(bin)
-            .args([
-                "-addr",
-                &format!("127.0.0.1:{port}"),
-                "-no-stdin-watch",
-                "-no-ja",
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("osmem starts");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "private osmem did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Server(child)
-    }
-
-    fn free_port() -> u16 {
-        TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port()
+        let mut command = Command::new(bin);
+        let addr = format!("127.0.0.1:{port}");
+        command.args(["-addr", &addr, "-no-stdin-watch", "-no-ja"]);
+        Server::start(command, port, Duration::from_secs(20)).expect("osmem starts")
     }
 
     #[tokio::test]

@@ -6,23 +6,13 @@
 
 /// Named `mongodb` so `cargo xtask test mongodb` runs it.
 mod mongodb {
-    use std::net::TcpListener;
-    use std::process::{Child, Command, Stdio};
+    use std::process::Command;
     use std::time::{Duration, Instant};
 
-    use kv_core::conformance::obj;
+    use kv_core::conformance::{obj, private_port as free_port, PrivateServer as Server};
     use kv_core::{ErrorKind, KeyValue};
     use kv_store_mongodb::MongoDBStore;
     use serde_json::json;
-
-    struct Server(Child);
-
-    impl Drop for Server {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
 
     fn binary() -> String {
         std::env::var("KV_TEST_NX_27017")
@@ -32,42 +22,28 @@ mod mongodb {
     }
 
     fn start(port: u16) -> Option<Server> {
-        let child = Command::new(binary())
+        let mut command = Command::new(binary());
+        let port_text = port.to_string();
+        command
             .args([
                 "--host",
                 "127.0.0.1",
                 "-p",
-                &port.to_string(),
+                &port_text,
                 "--data-dir",
                 "memory",
             ])
-            .args(["--log-file", "/dev/null"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
-        let Ok(child) = child else {
-            if std::env::var("KV_REQUIRE_SERVICES").is_ok_and(|v| v == "1") {
-                panic!("nx-27017 not found (KV_TEST_NX_27017 or PATH) and KV_REQUIRE_SERVICES=1");
+            .args(["--log-file", "/dev/null"]);
+        match Server::start(command, port, Duration::from_secs(30)) {
+            Ok(server) => Some(server),
+            Err(e) => {
+                if std::env::var("KV_REQUIRE_SERVICES").is_ok_and(|v| v == "1") {
+                    panic!("nx-27017 cannot be started ({e}) and KV_REQUIRE_SERVICES=1");
+                }
+                println!("SKIPPED: nx-27017 is not on PATH and KV_TEST_NX_27017 is unset");
+                None
             }
-            println!("SKIPPED: nx-27017 is not on PATH and KV_TEST_NX_27017 is unset");
-            return None;
-        };
-        let server = Server(child);
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "private nx-27017 did not start");
-            std::thread::sleep(Duration::from_millis(50));
         }
-        Some(server)
-    }
-
-    fn free_port() -> u16 {
-        TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port()
     }
 
     #[tokio::test]

@@ -20,9 +20,11 @@ pub mod capability;
 mod cases;
 pub mod data;
 pub mod ported;
+mod private_server;
 pub mod robustness;
 
 pub use cases::APPLY_TO_NULL_STORE;
+pub use private_server::PrivateServer;
 
 use std::future::Future;
 use std::pin::Pin;
