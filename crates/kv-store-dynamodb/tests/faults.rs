@@ -12,9 +12,7 @@ mod dynamodb {
     use std::process::Command;
     use std::time::{Duration, Instant};
 
-    use kv_core::conformance::{
-        obj, private_port as free_port, unique_token, PrivateServer as Server,
-    };
+    use kv_core::conformance::{obj, private_port, unique_token, PrivateServer as Server};
     use kv_core::{ErrorKind, KeyValue};
     use kv_store_dynamodb::DynamoDBStore;
     use serde_json::json;
@@ -74,7 +72,7 @@ mod dynamodb {
             return;
         };
         let data = TempDir(std::env::temp_dir().join(format!("kv-dynalite-{}", unique_token())));
-        let port = free_port();
+        let port = private_port();
         let server = start(&binary, port, &data.0);
         let store = store(port);
         for i in 0..20 {
@@ -128,7 +126,7 @@ mod dynamodb {
             return;
         };
         let data = TempDir(std::env::temp_dir().join(format!("kv-dynalite-{}", unique_token())));
-        let port = free_port();
+        let port = private_port();
         let server = start(&binary, port, &data.0);
         let store = store(port);
         store
@@ -156,7 +154,7 @@ mod dynamodb {
             return;
         };
         let data = TempDir(std::env::temp_dir().join(format!("kv-dynalite-{}", unique_token())));
-        let port = free_port();
+        let port = private_port();
         let store = store(port);
         let err = store.get(Some("c"), "k").await.unwrap_err();
         // Unreachable during setup: the same retryable outage as later on.

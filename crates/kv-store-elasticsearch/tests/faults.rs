@@ -9,7 +9,7 @@ mod elasticsearch {
     use std::process::{Command, Stdio};
     use std::time::{Duration, Instant};
 
-    use kv_core::conformance::{obj, private_port as free_port, PrivateServer as Server};
+    use kv_core::conformance::{obj, private_port, PrivateServer as Server};
     use kv_core::{ErrorKind, KeyValue};
     use kv_store_elasticsearch::{Dialect, ElasticsearchStore};
     use serde_json::json;
@@ -42,7 +42,7 @@ mod elasticsearch {
             println!("SKIPPED: neither KV_TEST_OSMEM_BIN nor osmem-server on PATH");
             return;
         };
-        let port = free_port();
+        let port = private_port();
         let server = start(&bin, port);
         let store = ElasticsearchStore::builder()
             .url(format!("http://127.0.0.1:{port}"))
@@ -96,7 +96,7 @@ mod elasticsearch {
     /// failures as `Setup` (keeping the cause); once set up, outages are `Connection` (above).
     #[tokio::test]
     async fn unreachable_server_at_first_use_names_the_cause() {
-        let port = free_port();
+        let port = private_port();
         let store =
             ElasticsearchStore::opensearch(&format!("http://127.0.0.1:{port}"), "nobody").unwrap();
         let err = store.get(Some("c"), "k").await.unwrap_err();

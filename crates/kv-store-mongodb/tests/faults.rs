@@ -9,7 +9,7 @@ mod mongodb {
     use std::process::Command;
     use std::time::{Duration, Instant};
 
-    use kv_core::conformance::{obj, private_port as free_port, PrivateServer as Server};
+    use kv_core::conformance::{obj, private_port, PrivateServer as Server};
     use kv_core::{ErrorKind, KeyValue};
     use kv_store_mongodb::MongoDBStore;
     use serde_json::json;
@@ -48,7 +48,7 @@ mod mongodb {
 
     #[tokio::test]
     async fn restart_mid_workload_recovers_without_rebuilding() {
-        let port = free_port();
+        let port = private_port();
         let Some(server) = start(port) else {
             return;
         };
@@ -117,7 +117,7 @@ mod mongodb {
 
     #[tokio::test]
     async fn unreachable_server_is_a_retryable_connection_error() {
-        let port = free_port();
+        let port = private_port();
         let store = MongoDBStore::builder()
             .url(format!("mongodb://127.0.0.1:{port}/?directConnection=true"))
             .server_selection_timeout(Duration::from_millis(300))
