@@ -65,14 +65,20 @@ pub(crate) fn set(
     let mut attempt = 1;
     loop {
         match write() {
-            Err(keyring::Error::NoEntry) if attempt < WRITE_ATTEMPTS => attempt += 1,
+            Err(keyring::Error::NoEntry) if attempt < WRITE_ATTEMPTS => {
+                attempt += 1;
+                // Let the racing delete finish before writing again.
+                std::thread::yield_now();
+            }
             result => return result.map_err(from_keyring),
         }
     }
 }
 
-/// Writes tried before a "missing key" answer to a write is taken as a refusal.
-const WRITE_ATTEMPTS: u32 = 3;
+/// Writes tried before a "missing key" answer to a write is taken as a refusal (a refusal
+/// costs that many failed system calls; 3 was too few for 16 writers racing deletes of one
+/// entry on a loaded machine).
+const WRITE_ATTEMPTS: u32 = 16;
 
 /// Deletes the secret of `(service, user)`; `true` if there was one.
 pub(crate) fn delete(
