@@ -186,7 +186,12 @@ async fn limit_size_rules() {
 #[derive(Clone, Default)]
 struct Lines(Arc<Mutex<Vec<(tracing::Level, String)>>>);
 
-struct Capture(Lines);
+/// Sends `key_value::logging` events to the capture of the thread that emits them.
+struct Capture;
+
+thread_local! {
+    static SINK: std::cell::RefCell<Option<Lines>> = const { std::cell::RefCell::new(None) };
+}
 
 struct MessageVisitor<'a>(&'a mut String);
 
@@ -203,20 +208,40 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Capture {
         if event.metadata().target() == "key_value::logging" {
             let mut msg = String::new();
             event.record(&mut MessageVisitor(&mut msg));
-            self.0 .0.lock().push((*event.metadata().level(), msg));
+            let level = *event.metadata().level();
+            SINK.with(|sink| {
+                if let Some(lines) = &*sink.borrow() {
+                    lines.0.lock().push((level, msg));
+                }
+            });
         }
     }
 }
 
-fn capture() -> (Lines, tracing::subscriber::DefaultGuard) {
+/// Ends a thread's capture when dropped.
+struct CaptureGuard;
+
+impl Drop for CaptureGuard {
+    fn drop(&mut self) {
+        SINK.with(|sink| sink.borrow_mut().take());
+    }
+}
+
+/// Captures this thread's `key_value::logging` events until the guard drops.
+///
+/// One global subscriber, installed once, routes events to the emitting thread's capture: a
+/// scoped subscriber per test (`set_default`) raced with the other test threads' callsite
+/// registration, and a callsite cached as "never" dropped a test's events now and then.
+fn capture() -> (Lines, CaptureGuard) {
     use tracing_subscriber::layer::SubscriberExt;
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        tracing::subscriber::set_global_default(tracing_subscriber::registry().with(Capture))
+            .expect("no other global subscriber in this test binary");
+    });
     let lines = Lines::default();
-    let subscriber = tracing_subscriber::registry().with(Capture(lines.clone()));
-    let guard = tracing::subscriber::set_default(subscriber);
-    // Another test thread may have registered a callsite while no subscriber wanted it and
-    // cached "never" for it: recompute every callsite's interest with this one in place.
-    tracing::callsite::rebuild_interest_cache();
-    (lines, guard)
+    SINK.with(|sink| *sink.borrow_mut() = Some(lines.clone()));
+    (lines, CaptureGuard)
 }
 
 fn texts(lines: &Lines) -> Vec<String> {
