@@ -43,12 +43,22 @@ pub struct MatrixCell {
     pub outcome: String,
 }
 
+/// What a failed test printed: its `---- NAME stdout ----` section in libtest's `failures:`
+/// block (the panic message and anything the test wrote).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailureOutput {
+    pub package: Option<String>,
+    pub name: String,
+    pub lines: Vec<String>,
+}
+
 /// Everything parsed from a log.
 #[derive(Debug, Default)]
 pub struct Report {
     pub tests: Vec<TestOutcome>,
     pub summaries: Vec<Summary>,
     pub matrix: Vec<MatrixCell>,
+    pub failures: Vec<FailureOutput>,
 }
 
 impl Report {
@@ -73,13 +83,41 @@ pub fn parse(log: &str, manifests: &HashMap<String, String>) -> Report {
     // `---- NAME stdout ----` sections (libtest `--show-output`) and the SKIPPED lines in them.
     let mut section: Option<String> = None;
     let mut skipped: Vec<(Option<String>, String)> = Vec::new();
+    // Inside libtest's `failures:` block, where a section belongs to a failed test.
+    let mut in_failures = false;
     for line in log.lines() {
         if let Some(name) = line
             .strip_prefix("---- ")
             .and_then(|rest| rest.strip_suffix(" stdout ----"))
         {
             section = Some(name.to_owned());
+            if in_failures {
+                report.failures.push(FailureOutput {
+                    package: current.clone(),
+                    name: name.to_owned(),
+                    lines: Vec::new(),
+                });
+            }
             continue;
+        }
+        match line {
+            "failures:" => {
+                in_failures = true;
+                section = None;
+            }
+            "successes:" => {
+                in_failures = false;
+                section = None;
+            }
+            _ if line.starts_with("test result: ") || line.trim_start().starts_with("Running ") => {
+                in_failures = false;
+            }
+            _ => {}
+        }
+        if in_failures && section.is_some() {
+            if let Some(failure) = report.failures.last_mut() {
+                failure.lines.push(line.to_owned());
+            }
         }
         if let (Some((case, outcome)), Some(test)) = (
             line.strip_prefix("MATRIX ")
@@ -266,6 +304,31 @@ test result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; fini
             report.matrix[0].test,
             "memory::lazy_setup::test_bad_input__empty_key"
         );
+    }
+
+    #[test]
+    fn keeps_the_output_of_failed_tests_only() {
+        let log = "     Running tests/restart.rs (target/debug/deps/restart-abc)\n\
+                   successes:\n\
+                   \n\
+                   ---- passing stdout ----\n\
+                   fine\n\
+                   \n\
+                   failures:\n\
+                   \n\
+                   ---- flaky stdout ----\n\
+                   thread 'flaky' panicked at tests/restart.rs:9:5:\n\
+                   call 3 failed\n\
+                   \n\
+                   failures:\n    flaky\n\
+                   \n\
+                   test result: FAILED. 1 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out\n";
+        let report = parse(log, &HashMap::new());
+        assert_eq!(report.failures.len(), 1);
+        let failure = &report.failures[0];
+        assert_eq!(failure.name, "flaky");
+        assert!(failure.lines.iter().any(|l| l == "call 3 failed"));
+        assert!(!failure.lines.iter().any(|l| l == "fine"));
     }
 
     #[test]

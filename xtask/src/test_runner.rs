@@ -141,6 +141,7 @@ pub fn run(args: &TestArgs) -> Result<()> {
     });
     print_table(&table);
     write_matrix(&selected, &report)?;
+    print_failures(&report);
 
     let skipped: Vec<&str> = table
         .iter()
@@ -163,6 +164,30 @@ pub fn run(args: &TestArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Repeats what each failed test printed (its panic message first) after the tables, so the
+/// end of the output says what failed and why without opening the log.
+fn print_failures(report: &Report) {
+    const MAX_LINES: usize = 40;
+    for failure in &report.failures {
+        let package = failure.package.as_deref().unwrap_or("?");
+        println!("\nFAILED {package}: {}", failure.name);
+        let lines: Vec<&String> = failure
+            .lines
+            .iter()
+            .filter(|l| !l.trim().is_empty())
+            .collect();
+        for line in lines.iter().take(MAX_LINES) {
+            println!("    {line}");
+        }
+        if lines.len() > MAX_LINES {
+            println!(
+                "    ... ({} more lines in the log)",
+                lines.len() - MAX_LINES
+            );
+        }
+    }
 }
 
 /// Runs `cargo test` once, logging to `<state>/test.log` and echoing everything except the

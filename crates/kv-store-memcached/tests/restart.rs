@@ -57,7 +57,7 @@ async fn store_recovers_after_a_restart() {
             .address(server.addr())
             .pool_size(4)
             .connect_timeout(Duration::from_secs(1))
-            .command_timeout(Duration::from_secs(1))
+            .command_timeout(Duration::from_secs(2))
             .build()
             .unwrap(),
     );
@@ -76,9 +76,13 @@ async fn store_recovers_after_a_restart() {
     let mut outage_errors = 0;
     for i in 0..10 {
         let started = Instant::now();
-        let err = workload(&store, i).await.expect_err("server is down");
+        let Err(err) = workload(&store, i).await else {
+            let listening = std::net::TcpStream::connect(server.addr()).is_ok();
+            panic!("outage call {i} succeeded (something listens on the port: {listening})");
+        };
+        // Bounded by the connect and command timeouts, with room for a loaded machine.
         assert!(
-            started.elapsed() < Duration::from_secs(3),
+            started.elapsed() < Duration::from_secs(6),
             "an outage call took {:?}",
             started.elapsed()
         );
@@ -125,31 +129,38 @@ async fn timed_out_connection_is_not_reused() {
         .put(Some("t"), "k", obj(json!({"v": 1})), None)
         .await
         .unwrap();
-    let pid = server.pid().to_string();
-    assert!(std::process::Command::new("kill")
-        .args(["-STOP", &pid])
-        .status()
-        .unwrap()
-        .success());
-    wait_until_stopped(&pid);
+    server.signal("-STOP");
+    wait_until_stopped(&server.pid().to_string());
     let err = store.get(Some("t"), "k").await.unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::Timeout, "{err}");
     assert!(err.is_retryable());
-    assert!(std::process::Command::new("kill")
-        .args(["-CONT", &pid])
-        .status()
-        .unwrap()
-        .success());
-    // With a pool of one, reusing the cancelled connection would read the stale reply or fail.
+    server.signal("-CONT");
+    // With a pool of one, reusing the cancelled connection would read the stale reply or fail
+    // to parse it. A call may still miss the short deadline on a loaded machine: that is a
+    // `Timeout` and is tried again; any other error or a wrong value fails the test.
     for i in 0..5 {
-        store
-            .put(Some("t"), "k", obj(json!({"v": i})), None)
-            .await
-            .unwrap();
+        let put = patiently(|| store.put(Some("t"), "k", obj(json!({"v": i})), None)).await;
+        put.unwrap_or_else(|e| panic!("put {i} after the pause: {e}"));
+        let got = patiently(|| store.get(Some("t"), "k")).await;
         assert_eq!(
-            store.get(Some("t"), "k").await.unwrap(),
+            got.unwrap_or_else(|e| panic!("get {i} after the pause: {e}")),
             Some(obj(json!({"v": i})))
         );
+    }
+}
+
+/// Runs `call` until it returns anything but a `Timeout` error, at most 20 times.
+async fn patiently<T, F, Fut>(mut call: F) -> kv_core::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = kv_core::Result<T>>,
+{
+    let mut tries = 1;
+    loop {
+        match call().await {
+            Err(e) if e.kind() == &ErrorKind::Timeout && tries < 20 => tries += 1,
+            other => return other,
+        }
     }
 }
 

@@ -213,14 +213,22 @@ pub fn service_url(variable: &str) -> Option<String> {
 ///
 /// Ports from the OS (`bind(":0")`) come from the ephemeral range, where the client's own
 /// outgoing connections also take their local ports: a restart on such a port can find it
-/// taken. These come from below that range (20000..32000), spread by process id so parallel
-/// test processes do not pick the same one, and are checked free before they are returned.
+/// taken. These come from below that range (20000..32000), spread by process id and start time so
+/// parallel test processes rarely pick the same one, and are checked free before they are returned.
 pub fn private_port() -> u16 {
     use std::sync::atomic::{AtomicU16, Ordering};
     static NEXT: AtomicU16 = AtomicU16::new(0);
     const BASE: u16 = 20_000;
     const SPAN: u16 = 12_000;
-    let start = (std::process::id() % u32::from(SPAN)) as u16;
+    // Spread by process id and start time: neighbouring pids alone would give neighbouring
+    // starts, and this process's later ports (steps of 7) would be a neighbour's first ones.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let mixed = std::process::id()
+        .wrapping_mul(2_654_435_761)
+        .wrapping_add(nanos);
+    let start = (mixed % u32::from(SPAN)) as u16;
     for _ in 0..SPAN {
         let offset = (start + NEXT.fetch_add(7, Ordering::Relaxed)) % SPAN;
         let port = BASE + offset;

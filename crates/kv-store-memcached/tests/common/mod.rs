@@ -2,8 +2,8 @@
 
 #![allow(dead_code)]
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use async_memcached::{AsciiProtocol, Client};
 use kv_core::conformance::RawAccess;
@@ -77,17 +77,25 @@ impl RawAccess for RawMemcached {
     }
 }
 
-/// A memcached of the test's own on a free loopback port, killed (by PID) on drop.
+/// A memcached of the test's own on a private loopback port (kv-core's [`PrivateServer`]:
+/// killed on drop, and a start that finds the port taken fails instead of testing someone
+/// else's server); `stop` and `spawn` restart it on the same port.
+///
+/// [`PrivateServer`]: kv_core::conformance::PrivateServer
 pub struct PrivateServer {
     pub port: u16,
-    child: Option<Child>,
+    process: Option<kv_core::conformance::PrivateServer>,
 }
 
 impl PrivateServer {
-    /// Starts `memcached -l 127.0.0.1 -p <free port> -U 0 -u root` and waits until it accepts.
+    /// Starts `memcached -l 127.0.0.1 -p <private port> -U 0 -m 64 -u root` and waits until it
+    /// accepts connections.
     pub fn start() -> PrivateServer {
         let port = kv_core::conformance::private_port();
-        let mut server = PrivateServer { port, child: None };
+        let mut server = PrivateServer {
+            port,
+            process: None,
+        };
         server.spawn();
         server
     }
@@ -98,50 +106,33 @@ impl PrivateServer {
 
     /// (Re)starts the process on the same port.
     pub fn spawn(&mut self) {
-        let child = Command::new("memcached")
-            .args([
-                "-l",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                "0",
-                "-m",
-                "64",
-                "-u",
-                "root",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("memcached on PATH (apt-get install memcached)");
-        self.child = Some(child);
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "memcached did not start"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let mut command = Command::new("memcached");
+        command.args(["-l", "127.0.0.1", "-p", &self.port.to_string()]);
+        command.args(["-U", "0", "-m", "64", "-u", "root"]);
+        let process =
+            kv_core::conformance::PrivateServer::start(command, self.port, Duration::from_secs(20))
+                .expect("memcached on PATH (apt-get install memcached)");
+        self.process = Some(process);
     }
 
     /// The running process's PID.
     pub fn pid(&self) -> u32 {
-        self.child.as_ref().map(Child::id).expect("server running")
+        self.process
+            .as_ref()
+            .map(kv_core::conformance::PrivateServer::pid)
+            .expect("server running")
     }
 
-    /// Kills the process (by its PID) and waits for it.
+    /// Sends `signal` (`-STOP`, `-CONT`) to the running process.
+    pub fn signal(&self, signal: &str) {
+        self.process
+            .as_ref()
+            .expect("server running")
+            .signal(signal);
+    }
+
+    /// Kills the process (SIGKILL) and waits for it.
     pub fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Drop for PrivateServer {
-    fn drop(&mut self) {
-        self.stop();
+        self.process = None;
     }
 }
