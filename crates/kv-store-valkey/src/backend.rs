@@ -89,7 +89,7 @@ impl ValkeyBackend {
             let next = stream.next().await;
             let done = next.is_none();
             if let Some(key) = next {
-                keys.push(key.map_err(from_fred_on(self.clients.next()))?);
+                keys.push(key.map_err(from_fred_on(client))?);
             }
             if keys.len() >= SCAN_COUNT as usize || (done && !keys.is_empty()) {
                 let chunk = std::mem::take(&mut keys);
@@ -157,11 +157,11 @@ impl Backend for ValkeyBackend {
     }
 
     async fn get_entry(&self, collection: &Name<'_>, key: &Name<'_>) -> Result<Option<Entry>> {
-        let value: Value = self
-            .client()?
+        let client = self.client()?;
+        let value: Value = client
             .get(valkey_key(collection, key))
             .await
-            .map_err(from_fred_on(self.clients.next()))?;
+            .map_err(from_fred_on(client))?;
         decode(bytes_of(value)?.as_deref())
     }
 
@@ -180,8 +180,8 @@ impl Backend for ValkeyBackend {
 
     async fn put_entry(&self, collection: &Name<'_>, key: &Name<'_>, entry: Entry) -> Result<()> {
         let doc = encode(collection, key, &entry);
-        let () = self
-            .client()?
+        let client = self.client()?;
+        let () = client
             .set(
                 valkey_key(collection, key),
                 doc,
@@ -190,7 +190,7 @@ impl Backend for ValkeyBackend {
                 false,
             )
             .await
-            .map_err(from_fred_on(self.clients.next()))?;
+            .map_err(from_fred_on(client))?;
         Ok(())
     }
 
@@ -228,12 +228,9 @@ impl Backend for ValkeyBackend {
                             false,
                         )
                         .await
-                        .map_err(from_fred_on(self.clients.next()))?;
+                        .map_err(from_fred_on(client))?;
                 }
-                let _: Vec<Value> = pipe
-                    .all()
-                    .await
-                    .map_err(from_fred_on(self.clients.next()))?;
+                let _: Vec<Value> = pipe.all().await.map_err(from_fred_on(client))?;
                 Ok(())
             }
         }
@@ -245,11 +242,11 @@ impl Backend for ValkeyBackend {
         key: &Name<'_>,
         _now: Timestamp,
     ) -> Result<bool> {
-        let removed: usize = self
-            .client()?
+        let client = self.client()?;
+        let removed: usize = client
             .del(valkey_key(collection, key))
             .await
-            .map_err(from_fred_on(self.clients.next()))?;
+            .map_err(from_fred_on(client))?;
         Ok(removed > 0)
     }
 
@@ -311,12 +308,12 @@ impl Backend for ValkeyBackend {
                 client
                     .flushall_cluster()
                     .await
-                    .map_err(from_fred_on(self.clients.next()))?;
+                    .map_err(from_fred_on(client))?;
             } else {
                 let () = client
                     .custom(fred::cmd!("FLUSHDB"), Vec::<Value>::new())
                     .await
-                    .map_err(from_fred_on(self.clients.next()))?;
+                    .map_err(from_fred_on(client))?;
             }
             return Ok(had_keys);
         }
@@ -350,14 +347,14 @@ impl Backend for ValkeyBackend {
                     false,
                 )
                 .await
-                .map_err(from_fred_on(self.clients.next()))?;
+                .map_err(from_fred_on(client))?;
             if !written.is_null() {
                 return Ok(true);
             }
             let current: Value = client
                 .get(vkey.clone())
                 .await
-                .map_err(from_fred_on(self.clients.next()))?;
+                .map_err(from_fred_on(client))?;
             let Some(current) = bytes_of(current)? else {
                 continue; // deleted in between: try the NX write once more
             };
@@ -376,7 +373,7 @@ impl Backend for ValkeyBackend {
                     ],
                 )
                 .await
-                .map_err(from_fred_on(self.clients.next()))?;
+                .map_err(from_fred_on(client))?;
             return Ok(replaced == 1);
         }
         Ok(false)

@@ -19,14 +19,6 @@ pub(crate) enum Clients {
 }
 
 impl Clients {
-    /// The client for the next command.
-    pub(crate) fn next(&self) -> &Client {
-        match self {
-            Clients::One(c) => c,
-            Clients::Pool(p) => p.next(),
-        }
-    }
-
     /// A connected client for the next command, or a retryable `Connection` error when none is
     /// connected. fred would hold the command until it has reconnected or the command timeout
     /// passed, and report a `Timeout`; while the server is unreachable, failing at once with
@@ -64,8 +56,13 @@ impl Clients {
         result.map_err(from_fred)
     }
 
+    /// Whether the clients talk to a cluster (asked of one client without taking a turn of
+    /// the pool's round robin).
     pub(crate) fn is_clustered(&self) -> bool {
-        self.next().is_clustered()
+        match self {
+            Clients::One(c) => c.is_clustered(),
+            Clients::Pool(p) => p.last().is_clustered(),
+        }
     }
 }
 

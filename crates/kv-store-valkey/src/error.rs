@@ -49,7 +49,8 @@ pub(crate) fn from_fred(err: FredError) -> Error {
 /// Like [`from_fred`], for a command sent on `client`: a timeout while the client is no longer
 /// connected is the lost connection it is (fred holds a command sent just before the server
 /// went away until it reconnects or the command timeout passes), so it is reported as a
-/// retryable `Connection` error rather than a `Timeout`.
+/// retryable `Connection` error rather than a `Timeout`. Pass the client the command ran on
+/// (taking another from the pool would spend a turn of its round robin).
 pub(crate) fn from_fred_on(client: &Client) -> impl Fn(FredError) -> Error + '_ {
     move |err| {
         if *err.kind() == FredKind::Timeout && !client.is_connected() {

@@ -76,4 +76,43 @@ mod valkey {
         assert_eq!(count("del"), 1, "{stats:?}");
         assert_eq!(count("get"), 0, "no per-key reads: {stats:?}");
     }
+
+    /// `tot-cmds` of every connection but the one asking (`CLIENT LIST`, Valkey 8).
+    fn commands_per_connection(port: u16) -> Vec<u64> {
+        cli(port, &["CLIENT", "LIST"])
+            .lines()
+            .filter(|line| !line.contains("cmd=client|list"))
+            .filter_map(|line| {
+                let field = line.split(' ').find_map(|f| f.strip_prefix("tot-cmds="))?;
+                field.parse().ok()
+            })
+            .collect()
+    }
+
+    /// Single commands go round the whole pool: each connection of a pool of 4 runs its share
+    /// (an error mapper that took its own turn of the round robin once left half the pool idle).
+    #[tokio::test]
+    async fn single_commands_use_every_pooled_connection() {
+        let port = kv_core::conformance::private_port();
+        let Some(_server) = start(port, &[]) else {
+            return;
+        };
+        let store = ValkeyStore::builder()
+            .url(format!("valkey://127.0.0.1:{port}/0"))
+            .pool_size(4)
+            .build()
+            .unwrap();
+        store.get(Some("c"), "warm-up").await.unwrap();
+        for i in 0..200 {
+            store
+                .put(Some("c"), &format!("k{i}"), obj(json!({"i": i})), None)
+                .await
+                .unwrap();
+            store.get(Some("c"), &format!("k{i}")).await.unwrap();
+        }
+        let counts = commands_per_connection(port);
+        println!("commands per connection: {counts:?}");
+        assert_eq!(counts.len(), 4, "{counts:?}");
+        assert!(counts.iter().all(|&n| n >= 80), "{counts:?}");
+    }
 }
