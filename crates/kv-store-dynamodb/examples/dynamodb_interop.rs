@@ -10,20 +10,14 @@
 //! of entries and lists them for Python. Credentials test/test, region us-east-1.
 
 use std::io::Write;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
+use kv_core::conformance::interop::{check_expected, now_secs, read_expect, verdict};
 use kv_core::{KeyValue, Object};
 use kv_store_dynamodb::DynamoDBStore;
 use serde_json::{json, Value};
 
 const TTL_TOLERANCE: f64 = 1.5;
-
-fn now() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or_default()
-}
 
 fn obj(v: Value) -> Object {
     v.as_object().cloned().unwrap_or_default()
@@ -39,43 +33,14 @@ fn open(endpoint: &str, table: &str) -> kv_core::Result<DynamoDBStore> {
 }
 
 async fn read(store: &DynamoDBStore, expect: &str) -> Result<usize, String> {
-    let text = std::fs::read_to_string(expect).map_err(|e| format!("{expect}: {e}"))?;
+    let lines = read_expect(expect)?;
     let mut failures = Vec::new();
-    let mut count = 0;
     let mut users = None;
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let case: Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
-        let collection = case["collection"].as_str();
-        let key = case["key"].as_str().unwrap_or_default();
-        if key == "alice" {
-            users = collection.map(str::to_owned);
+    for line in &lines {
+        if line["key"] == "alice" {
+            users = line["collection"].as_str().map(str::to_owned);
         }
-        let label = format!("{collection:?}/{}", &key[..key.len().min(40)]);
-        count += 1;
-        let got = store
-            .ttl(collection, key)
-            .await
-            .map_err(|e| format!("{label}: {e}"))?;
-        match (&case["value"], got) {
-            (Value::Null, None) => {}
-            (Value::Null, Some(v)) => {
-                failures.push(format!("{label}: expected missing, got {v:?}"))
-            }
-            (_, None) => failures.push(format!("{label}: missing")),
-            (want, Some((value, ttl))) => {
-                if &Value::Object(value) != want {
-                    failures.push(format!("{label}: wrong value"));
-                }
-                match (case["expires_at"].as_f64(), ttl) {
-                    (None, None) => {}
-                    (Some(at), Some(ttl))
-                        if (ttl.as_secs_f64() - (at - now())).abs() <= TTL_TOLERANCE => {}
-                    (at, ttl) => {
-                        failures.push(format!("{label}: ttl {ttl:?} vs expires_at {at:?}"))
-                    }
-                }
-            }
-        }
+        failures.extend(check_expected(store, line, TTL_TOLERANCE).await?);
     }
     // get_many (BatchGetItem) over Python's entries.
     let users = users.ok_or("no alice entry in the expectations")?;
@@ -86,11 +51,7 @@ async fn read(store: &DynamoDBStore, expect: &str) -> Result<usize, String> {
     if many[0].is_none() || many[1].is_none() || many[2].is_some() {
         failures.push(format!("get_many over Python's entries: {many:?}"));
     }
-    if failures.is_empty() {
-        Ok(count)
-    } else {
-        Err(failures.join("\n"))
-    }
+    verdict(lines.len(), &failures)
 }
 
 /// collection, key, value, ttl seconds.
@@ -161,7 +122,7 @@ async fn write(store: &DynamoDBStore, token: &str, expect: &str) -> Result<usize
             )
             .await
             .map_err(|e| format!("put {k}: {e}"))?;
-        entry(c.as_deref(), &k, v, ttl.map(|t| now() + t));
+        entry(c.as_deref(), &k, v, ttl.map(|t| now_secs() + t));
     }
     let batch = format!("batch-{token}");
     let items = vec![
@@ -172,8 +133,18 @@ async fn write(store: &DynamoDBStore, token: &str, expect: &str) -> Result<usize
         .put_many(Some(&batch), items, Some(Duration::from_secs(600)))
         .await
         .map_err(|e| format!("put_many: {e}"))?;
-    entry(Some(&batch), "m1", json!({"i": 1}), Some(now() + 600.0));
-    entry(Some(&batch), "m2", json!({"i": 2}), Some(now() + 600.0));
+    entry(
+        Some(&batch),
+        "m1",
+        json!({"i": 1}),
+        Some(now_secs() + 600.0),
+    );
+    entry(
+        Some(&batch),
+        "m2",
+        json!({"i": 2}),
+        Some(now_secs() + 600.0),
+    );
     let users = format!("users-{token}");
     store
         .put(
@@ -184,7 +155,7 @@ async fn write(store: &DynamoDBStore, token: &str, expect: &str) -> Result<usize
         )
         .await
         .map_err(|e| e.to_string())?;
-    entry(Some(&users), "expired", Value::Null, Some(now() + 1.0));
+    entry(Some(&users), "expired", Value::Null, Some(now_secs() + 1.0));
     store
         .put(Some(&users), "deleted", obj(json!({"x": 1})), None)
         .await

@@ -10,18 +10,12 @@
 //! `write` writes the same kinds of entries (and deletes one) and lists them for Python.
 
 use std::io::Write;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
+use kv_core::conformance::interop::{check_expected, now_secs, read_expect, verdict};
 use kv_core::{KeyValue, Object};
 use kv_store_keyring::{KeyringStore, Platform};
 use serde_json::{json, Value};
-
-fn now() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or_default()
-}
 
 fn obj(v: Value) -> Object {
     v.as_object().cloned().unwrap_or_default()
@@ -46,45 +40,13 @@ impl Stores {
 }
 
 async fn read(stores: &Stores, expect: &str) -> Result<usize, String> {
-    let text = std::fs::read_to_string(expect).map_err(|e| format!("{expect}: {e}"))?;
+    let lines = read_expect(expect)?;
     let mut failures = Vec::new();
-    let mut count = 0;
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let case: Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
-        let collection = case["collection"].as_str();
-        let key = case["key"].as_str().unwrap_or_default();
-        let store = stores.pick(case["v1"].as_bool().unwrap_or(false));
-        let label = format!("{collection:?}/{}", &key[..key.len().min(40)]);
-        count += 1;
-        let got = store
-            .ttl(collection, key)
-            .await
-            .map_err(|e| format!("{label}: {e}"))?;
-        match (&case["value"], got) {
-            (Value::Null, None) => {}
-            (Value::Null, Some(v)) => {
-                failures.push(format!("{label}: expected missing, got {v:?}"))
-            }
-            (_, None) => failures.push(format!("{label}: missing")),
-            (want, Some((value, ttl))) => {
-                if &Value::Object(value) != want {
-                    failures.push(format!("{label}: wrong value"));
-                }
-                match (case["expires_at"].as_f64(), ttl) {
-                    (None, None) => {}
-                    (Some(at), Some(ttl)) if (ttl.as_secs_f64() - (at - now())).abs() <= 1.5 => {}
-                    (at, ttl) => {
-                        failures.push(format!("{label}: ttl {ttl:?} vs expires_at {at:?}"))
-                    }
-                }
-            }
-        }
+    for line in &lines {
+        let store = stores.pick(line["v1"].as_bool().unwrap_or(false));
+        failures.extend(check_expected(store, line, 1.5).await?);
     }
-    if failures.is_empty() {
-        Ok(count)
-    } else {
-        Err(failures.join("\n"))
-    }
+    verdict(lines.len(), &failures)
 }
 
 async fn write(stores: &Stores, run: &str, expect: &str) -> Result<usize, String> {
@@ -159,7 +121,7 @@ async fn write(stores: &Stores, run: &str, expect: &str) -> Result<usize, String
             )
             .await
             .map_err(|e| e.to_string())?;
-        let expires = ttl.map(|t| now() + t);
+        let expires = ttl.map(|t| now_secs() + t);
         lines.push(json!({"collection": collection, "key": key, "value": value, "expires_at": expires, "v1": v1}));
     }
     let batch = format!("batch-{run}");
@@ -176,7 +138,7 @@ async fn write(stores: &Stores, run: &str, expect: &str) -> Result<usize, String
         .await
         .map_err(|e| e.to_string())?;
     for (k, i) in [("m1", 1), ("m2", 2)] {
-        lines.push(json!({"collection": batch, "key": k, "value": {"i": i}, "expires_at": now() + 600.0, "v1": false}));
+        lines.push(json!({"collection": batch, "key": k, "value": {"i": i}, "expires_at": now_secs() + 600.0, "v1": false}));
     }
     let plain = &stores.plain;
     plain
@@ -188,7 +150,7 @@ async fn write(stores: &Stores, run: &str, expect: &str) -> Result<usize, String
         )
         .await
         .map_err(|e| e.to_string())?;
-    lines.push(json!({"collection": users, "key": "expired", "value": null, "expires_at": now() + 1.0, "v1": false}));
+    lines.push(json!({"collection": users, "key": "expired", "value": null, "expires_at": now_secs() + 1.0, "v1": false}));
     plain
         .put(Some(&users), "deleted", obj(json!({"x": 1})), None)
         .await

@@ -9,18 +9,12 @@
 //! within 1.5 s); `write` writes the same kinds of entries and lists them for Python.
 
 use std::io::Write;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
+use kv_core::conformance::interop::{check_expected, now_secs, read_expect, verdict};
 use kv_core::{KeyValue, Object};
 use kv_store_memcached::MemcachedStore;
 use serde_json::{json, Value};
-
-fn now() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or_default()
-}
 
 fn obj(v: Value) -> Object {
     v.as_object().cloned().unwrap_or_default()
@@ -54,45 +48,13 @@ impl Stores {
 }
 
 async fn read(stores: &Stores, expect: &str) -> Result<usize, String> {
-    let text = std::fs::read_to_string(expect).map_err(|e| format!("{expect}: {e}"))?;
+    let lines = read_expect(expect)?;
     let mut failures = Vec::new();
-    let mut count = 0;
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let case: Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
-        let collection = case["collection"].as_str();
-        let key = case["key"].as_str().unwrap_or_default();
-        let store = stores.pick(case["v1"].as_bool().unwrap_or(false));
-        let label = format!("{collection:?}/{}", &key[..key.len().min(40)]);
-        count += 1;
-        let got = store
-            .ttl(collection, key)
-            .await
-            .map_err(|e| format!("{label}: {e}"))?;
-        match (&case["value"], got) {
-            (Value::Null, None) => {}
-            (Value::Null, Some(v)) => {
-                failures.push(format!("{label}: expected missing, got {v:?}"))
-            }
-            (_, None) => failures.push(format!("{label}: missing")),
-            (want, Some((value, ttl))) => {
-                if &Value::Object(value) != want {
-                    failures.push(format!("{label}: wrong value"));
-                }
-                match (case["expires_at"].as_f64(), ttl) {
-                    (None, None) => {}
-                    (Some(at), Some(ttl)) if (ttl.as_secs_f64() - (at - now())).abs() <= 1.5 => {}
-                    (at, ttl) => {
-                        failures.push(format!("{label}: ttl {ttl:?} vs expires_at {at:?}"))
-                    }
-                }
-            }
-        }
+    for line in &lines {
+        let store = stores.pick(line["v1"].as_bool().unwrap_or(false));
+        failures.extend(check_expected(store, line, 1.5).await?);
     }
-    if failures.is_empty() {
-        Ok(count)
-    } else {
-        Err(failures.join("\n"))
-    }
+    verdict(lines.len(), &failures)
 }
 
 async fn write(stores: &Stores, token: &str, expect: &str) -> Result<usize, String> {
@@ -177,7 +139,7 @@ async fn write(stores: &Stores, token: &str, expect: &str) -> Result<usize, Stri
             .put(c.as_deref(), &k, obj(v.clone()), ttl_d)
             .await
             .map_err(|e| format!("put {k}: {e}"))?;
-        entry(c.as_deref(), &k, v, ttl.map(|t| now() + t), v1);
+        entry(c.as_deref(), &k, v, ttl.map(|t| now_secs() + t), v1);
     }
     let batch = format!("batch-{token}");
     let items = vec![
@@ -193,14 +155,14 @@ async fn write(stores: &Stores, token: &str, expect: &str) -> Result<usize, Stri
         Some(&batch),
         "m1",
         json!({"i": 1}),
-        Some(now() + 600.0),
+        Some(now_secs() + 600.0),
         false,
     );
     entry(
         Some(&batch),
         "m2",
         json!({"i": 2}),
-        Some(now() + 600.0),
+        Some(now_secs() + 600.0),
         false,
     );
     stores
@@ -217,7 +179,7 @@ async fn write(stores: &Stores, token: &str, expect: &str) -> Result<usize, Stri
         Some(&users),
         "expired",
         Value::Null,
-        Some(now() + 1.0),
+        Some(now_secs() + 1.0),
         false,
     );
     stores

@@ -10,62 +10,24 @@
 //! without TTL, whose expiry must be gone) and lists them for Python.
 
 use std::io::Write;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
+use kv_core::conformance::interop::{check_expected, now_secs, read_expect, verdict};
 use kv_core::{KeyValue, Object};
 use kv_store_mongodb::MongoDBStore;
 use serde_json::{json, Value};
-
-fn now() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or_default()
-}
 
 fn obj(v: Value) -> Object {
     v.as_object().cloned().unwrap_or_default()
 }
 
 async fn read(store: &MongoDBStore, expect: &str) -> Result<usize, String> {
-    let text = std::fs::read_to_string(expect).map_err(|e| format!("{expect}: {e}"))?;
+    let lines = read_expect(expect)?;
     let mut failures = Vec::new();
-    let mut count = 0;
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let case: Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
-        let collection = case["collection"].as_str();
-        let key = case["key"].as_str().unwrap_or_default();
-        let label = format!("{collection:?}/{key}");
-        count += 1;
-        let got = store
-            .ttl(collection, key)
-            .await
-            .map_err(|e| format!("{label}: {e}"))?;
-        match (&case["value"], got) {
-            (Value::Null, None) => {}
-            (Value::Null, Some(v)) => {
-                failures.push(format!("{label}: expected missing, got {v:?}"))
-            }
-            (_, None) => failures.push(format!("{label}: missing")),
-            (want, Some((value, ttl))) => {
-                if &Value::Object(value) != want {
-                    failures.push(format!("{label}: wrong value"));
-                }
-                match (case["expires_at"].as_f64(), ttl) {
-                    (None, None) => {}
-                    (Some(at), Some(ttl)) if (ttl.as_secs_f64() - (at - now())).abs() <= 1.5 => {}
-                    (at, ttl) => {
-                        failures.push(format!("{label}: ttl {ttl:?} vs expires_at {at:?}"))
-                    }
-                }
-            }
-        }
+    for line in &lines {
+        failures.extend(check_expected(store, line, 1.5).await?);
     }
-    if failures.is_empty() {
-        Ok(count)
-    } else {
-        Err(failures.join("\n"))
-    }
+    verdict(lines.len(), &failures)
 }
 
 async fn write(store: &MongoDBStore, token: &str, expect: &str) -> Result<usize, String> {
@@ -132,7 +94,7 @@ async fn write(store: &MongoDBStore, token: &str, expect: &str) -> Result<usize,
             )
             .await
             .map_err(|e| format!("put {k}: {e}"))?;
-        entry(c.as_deref(), &k, v, ttl.map(|t| now() + t));
+        entry(c.as_deref(), &k, v, ttl.map(|t| now_secs() + t));
     }
     // A TTL entry overwritten without TTL: the expiry must be gone for Python too.
     let overwritten = json!({"ttl": "removed"});
@@ -159,8 +121,18 @@ async fn write(store: &MongoDBStore, token: &str, expect: &str) -> Result<usize,
         .put_many(Some(&batch), items, Some(Duration::from_secs(600)))
         .await
         .map_err(|e| format!("put_many: {e}"))?;
-    entry(Some(&batch), "m1", json!({"i": 1}), Some(now() + 600.0));
-    entry(Some(&batch), "m2", json!({"i": 2}), Some(now() + 600.0));
+    entry(
+        Some(&batch),
+        "m1",
+        json!({"i": 1}),
+        Some(now_secs() + 600.0),
+    );
+    entry(
+        Some(&batch),
+        "m2",
+        json!({"i": 2}),
+        Some(now_secs() + 600.0),
+    );
     store
         .put(
             Some(&users),
@@ -170,7 +142,7 @@ async fn write(store: &MongoDBStore, token: &str, expect: &str) -> Result<usize,
         )
         .await
         .map_err(|e| e.to_string())?;
-    entry(Some(&users), "expired", Value::Null, Some(now() + 1.0));
+    entry(Some(&users), "expired", Value::Null, Some(now_secs() + 1.0));
     store
         .put(Some(&users), "deleted", obj(json!({"x": 1})), None)
         .await

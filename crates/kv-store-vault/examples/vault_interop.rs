@@ -10,18 +10,12 @@
 //! (and deletes one) and lists them for Python. The token comes from the environment only.
 
 use std::io::Write;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
+use kv_core::conformance::interop::{check_expected, now_secs, read_expect, verdict};
 use kv_core::{KeyValue, Object};
 use kv_store_vault::VaultStore;
 use serde_json::{json, Value};
-
-fn now() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or_default()
-}
 
 fn obj(v: Value) -> Object {
     v.as_object().cloned().unwrap_or_default()
@@ -47,48 +41,17 @@ async fn check_keys(
 }
 
 async fn read(store: &VaultStore, expect: &str) -> Result<usize, String> {
-    let text = std::fs::read_to_string(expect).map_err(|e| format!("{expect}: {e}"))?;
     let mut failures = Vec::new();
     let mut count = 0;
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let case: Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
-        if case.get("keys").is_some() {
-            check_keys(store, &case, &mut failures).await?;
+    for line in read_expect(expect)? {
+        if line.get("keys").is_some() {
+            check_keys(store, &line, &mut failures).await?;
             continue;
         }
-        let collection = case["collection"].as_str();
-        let key = case["key"].as_str().unwrap_or_default();
-        let label = format!("{collection:?}/{}", &key[..key.len().min(40)]);
         count += 1;
-        let got = store
-            .ttl(collection, key)
-            .await
-            .map_err(|e| format!("{label}: {e}"))?;
-        match (&case["value"], got) {
-            (Value::Null, None) => {}
-            (Value::Null, Some(v)) => {
-                failures.push(format!("{label}: expected missing, got {v:?}"))
-            }
-            (_, None) => failures.push(format!("{label}: missing")),
-            (want, Some((value, ttl))) => {
-                if &Value::Object(value) != want {
-                    failures.push(format!("{label}: wrong value"));
-                }
-                match (case["expires_at"].as_f64(), ttl) {
-                    (None, None) => {}
-                    (Some(at), Some(ttl)) if (ttl.as_secs_f64() - (at - now())).abs() <= 1.5 => {}
-                    (at, ttl) => {
-                        failures.push(format!("{label}: ttl {ttl:?} vs expires_at {at:?}"))
-                    }
-                }
-            }
-        }
+        failures.extend(check_expected(store, &line, 1.5).await?);
     }
-    if failures.is_empty() {
-        Ok(count)
-    } else {
-        Err(failures.join("\n"))
-    }
+    verdict(count, &failures)
 }
 
 async fn write(store: &VaultStore, run: &str, expect: &str) -> Result<usize, String> {
@@ -156,7 +119,7 @@ async fn write(store: &VaultStore, run: &str, expect: &str) -> Result<usize, Str
             .put(collection.as_deref(), key, obj(value.clone()), ttl_d)
             .await
             .map_err(|e| e.to_string())?;
-        let expires = ttl.map(|t| now() + t);
+        let expires = ttl.map(|t| now_secs() + t);
         lines.push(
             json!({"collection": collection, "key": key, "value": value, "expires_at": expires}),
         );
@@ -175,7 +138,7 @@ async fn write(store: &VaultStore, run: &str, expect: &str) -> Result<usize, Str
         .map_err(|e| e.to_string())?;
     for (k, i) in [("m1", 1), ("m2", 2)] {
         lines.push(
-            json!({"collection": batch, "key": k, "value": {"i": i}, "expires_at": now() + 600.0}),
+            json!({"collection": batch, "key": k, "value": {"i": i}, "expires_at": now_secs() + 600.0}),
         );
     }
     store
@@ -188,7 +151,7 @@ async fn write(store: &VaultStore, run: &str, expect: &str) -> Result<usize, Str
         .await
         .map_err(|e| e.to_string())?;
     lines.push(
-        json!({"collection": users, "key": "expired", "value": null, "expires_at": now() + 1.0}),
+        json!({"collection": users, "key": "expired", "value": null, "expires_at": now_secs() + 1.0}),
     );
     store
         .put(Some(&users), "deleted", obj(json!({"x": 1})), None)

@@ -19,6 +19,7 @@ pub mod added;
 pub mod capability;
 mod cases;
 pub mod data;
+pub mod interop;
 pub mod ported;
 mod private_server;
 pub mod robustness;
