@@ -135,20 +135,30 @@ mod memcached {
             .collect()
     }
 
-    async fn check_batches(keys: &[String], get_verb: usize, get_commands: usize) {
-        let Some(server) = crate::common::addr() else {
-            return;
-        };
+    /// A store of one connection talking to memcached through a new relay, connected (one
+    /// warm-up call), with its gate and a collection of its own; `None` without a server.
+    async fn relayed_store(
+        command_timeout: Duration,
+    ) -> Option<(Arc<Gate>, MemcachedStore, String)> {
+        let server = crate::common::addr()?;
         let gate = Arc::new(Gate::default());
         let addr = relay(server, Arc::clone(&gate)).await;
         let store = MemcachedStore::builder()
             .address(&addr)
             .pool_size(1)
+            .command_timeout(command_timeout)
             .build()
             .unwrap();
         let collection = format!("round-trips-{}", kv_core::conformance::unique_token());
+        store.get(Some(&collection), "warm-up").await.unwrap();
+        Some((gate, store, collection))
+    }
+
+    async fn check_batches(keys: &[String], get_verb: usize, get_commands: usize) {
+        let Some((gate, store, collection)) = relayed_store(STALL * 2).await else {
+            return;
+        };
         let c = Some(collection.as_str());
-        store.get(c, "warm-up").await.unwrap();
         let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
 
         gate.arm(0, keys.len());
@@ -199,20 +209,10 @@ mod memcached {
     /// for a batch of 100 stall in the relay, which is what a non-pipelined batch would do.
     #[tokio::test]
     async fn the_relay_detects_a_client_that_waits_for_replies() {
-        let Some(server) = crate::common::addr() else {
+        let Some((gate, store, collection)) = relayed_store(STALL * 2).await else {
             return;
         };
-        let gate = Arc::new(Gate::default());
-        let addr = relay(server, Arc::clone(&gate)).await;
-        let store = MemcachedStore::builder()
-            .address(&addr)
-            .pool_size(1)
-            .command_timeout(STALL * 2)
-            .build()
-            .unwrap();
-        let collection = format!("round-trips-{}", kv_core::conformance::unique_token());
         let c = Some(collection.as_str());
-        store.get(c, "warm-up").await.unwrap();
         gate.arm(0, 100);
         for i in 0..3 {
             store
