@@ -433,10 +433,21 @@ pub async fn negative_ttl(store: Store, ctx: TestCtx) -> Result<()> {
 /// #28
 pub async fn put_expired_get_none(store: Store, ctx: TestCtx) -> Result<()> {
     let c = ctx.collection("test_collection");
+    let started = std::time::Instant::now();
     store
         .put(Some(&c), "test_key", v1(), Some(Duration::from_secs(2)))
         .await?;
-    assert_eq!(store.get(Some(&c), "test_key").await?, Some(v1()));
+    let got = store.get(Some(&c), "test_key").await?;
+    if got.is_none() {
+        // Already gone: right only if the two calls took the whole 2 s (a slow server).
+        let elapsed = started.elapsed();
+        assert!(
+            elapsed >= Duration::from_secs(2),
+            "missing {elapsed:?} after the put began"
+        );
+        return Ok(());
+    }
+    assert_eq!(got, Some(v1()));
     tokio::time::sleep(Duration::from_secs(1)).await;
     for _ in 0..8 {
         tokio::time::sleep(Duration::from_millis(250)).await;
