@@ -190,14 +190,14 @@ fn print_failures(report: &Report) {
     }
 }
 
-/// Runs `cargo test` once, logging to `<state>/test.log` and echoing everything except the
-/// per-test `ok`/`ignored` lines and cargo's JSON messages. Returns (succeeded, parsed log).
 /// What to run instead of the whole workspace.
 struct Scope {
     packages: Vec<&'static str>,
     filters: Vec<&'static str>,
 }
 
+/// Runs `cargo test` once, logging to `<state>/test.log` and echoing everything except the
+/// per-test `ok`/`ignored` lines and cargo's JSON messages. Returns (succeeded, parsed log).
 fn cargo_test(
     scope: Option<&Scope>,
     env_vars: &[(String, String)],

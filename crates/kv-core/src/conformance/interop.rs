@@ -38,12 +38,6 @@ pub fn read_expect(path: &str) -> Result<Vec<Value>, String> {
         .collect()
 }
 
-/// Writes `lines` as an EXPECT file, one compact JSON object per line.
-pub fn write_expect(path: &str, lines: &[Value]) -> Result<(), String> {
-    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
-    std::fs::write(path, text).map_err(|e| format!("{path}: {e}"))
-}
-
 /// Reads the entry `line` names from `store` and compares it with the line: the value (or its
 /// absence) and the remaining TTL against `expires_at`, within `ttl_tolerance` seconds.
 /// `Ok(Some(message))` for a mismatch, `Err` when the store call fails; the message starts
@@ -182,7 +176,8 @@ mod tests {
             serde_json::json!({"collection": null, "key": "x", "value": {"n": 1}, "expires_at": 1.5}),
         ];
         let path = dir.to_string_lossy().into_owned();
-        write_expect(&path, &lines).unwrap();
+        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        std::fs::write(&path, text).unwrap();
         assert_eq!(read_expect(&path).unwrap(), lines);
         std::fs::remove_file(&dir).ok();
         assert!(read_expect(&path).unwrap_err().contains(&path));
