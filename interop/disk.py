@@ -25,6 +25,7 @@ CASES = [
     ("unicode", "cl\u00e9-\u00fc", {"msg": "h\u00e9llo \u4e16\u754c \U0001F30D"}, None),
     ("short", "ttl-fraction", {"t": "ttl 10.5"}, 10.5),
     ("big", "large-value", BIG, None),
+    ("big", "inline-multi-page", {"blob": "M" * 10_000}, None),
     ("my coll/x:y", "sanitized", {"dir": "sanitized"}, None),
     ("users", "a::b", {"k": "compound"}, None),
     ("users", "long-ttl", {"ttl": "ten years"}, 315360000),

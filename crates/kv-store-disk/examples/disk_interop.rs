@@ -88,6 +88,13 @@ fn cases() -> Vec<Case> {
             None,
         ),
         (
+            // Stored inline, over several of the 2048-byte pages of a file Rust creates.
+            Some("big"),
+            "inline-multi-page",
+            json!({"blob": "M".repeat(10_000)}),
+            None,
+        ),
+        (
             Some("my coll/x:y"),
             "sanitized",
             json!({"dir": "sanitized"}),

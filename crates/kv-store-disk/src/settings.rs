@@ -158,8 +158,13 @@ pub(crate) fn apply_pragmas(conn: &Connection, settings: &Settings) -> rusqlite:
 }
 
 /// Creates or updates the cache in `conn` like diskcache's `Cache.__init__`, with this project's
-/// `max_size` choice, and returns the settings in force.
-pub(crate) fn initialize(conn: &Connection, max_size: Option<u64>) -> rusqlite::Result<Settings> {
+/// `max_size` choice, and returns the settings in force. `page_size` applies only to a database
+/// that has no pages yet (SQLite cannot change it later in WAL mode).
+pub(crate) fn initialize(
+    conn: &Connection,
+    max_size: Option<u64>,
+    page_size: u32,
+) -> rusqlite::Result<Settings> {
     let current = read_current(conn);
     let mut sets = defaults();
     sets.extend(current.clone());
@@ -187,6 +192,10 @@ pub(crate) fn initialize(conn: &Connection, max_size: Option<u64>) -> rusqlite::
     }
     for key in METADATA {
         sets.remove(key);
+    }
+    let pages: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+    if pages == 0 {
+        conn.execute_batch(&format!("PRAGMA page_size = {page_size}"))?;
     }
     // Pragmas before any table is created (auto_vacuum only works on an empty database).
     for (key, value) in &sets {

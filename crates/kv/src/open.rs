@@ -38,8 +38,16 @@ pub const SCHEMES: &[Scheme] = &[
     ),
     scheme!("simple", "memory", "simple://[?max_entries=N]"),
     scheme!("null", "memory", "null://"),
-    scheme!("disk", "disk", "disk://<directory>[?max_size=BYTES]"),
-    scheme!("multi-disk", "disk", "multi-disk://<directory>"),
+    scheme!(
+        "disk",
+        "disk",
+        "disk://<directory>[?max_size=BYTES&page_size=BYTES]"
+    ),
+    scheme!(
+        "multi-disk",
+        "disk",
+        "multi-disk://<directory>[?max_size=BYTES&page_size=BYTES]"
+    ),
     scheme!("rocksdb", "rocksdb", "rocksdb://<directory>"),
     scheme!(
         "redis",
@@ -267,6 +275,10 @@ fn open_enabled(parsed: &StoreUrl<'_>, url: &str) -> Result<Arc<dyn KeyValue>> {
             if let Some(max) = parsed.usize_param("max_size")? {
                 builder = builder.max_size(max as u64);
             }
+            if let Some(bytes) = parsed.usize_param("page_size")? {
+                let bytes = u32::try_from(bytes).unwrap_or(u32::MAX);
+                builder = builder.page_size(bytes);
+            }
             if let Some(c) = parsed.params.get("default_collection") {
                 builder = builder.default_collection(c.clone());
             }
@@ -277,6 +289,10 @@ fn open_enabled(parsed: &StoreUrl<'_>, url: &str) -> Result<Arc<dyn KeyValue>> {
             let mut builder = kv_store_disk::MultiDiskStore::builder(directory(parsed)?);
             if let Some(max) = parsed.usize_param("max_size")? {
                 builder = builder.max_size(max as u64);
+            }
+            if let Some(bytes) = parsed.usize_param("page_size")? {
+                let bytes = u32::try_from(bytes).unwrap_or(u32::MAX);
+                builder = builder.page_size(bytes);
             }
             if let Some(c) = parsed.params.get("default_collection") {
                 builder = builder.default_collection(c.clone());

@@ -101,6 +101,47 @@ async fn disk_urls_persist_across_opens() {
     assert!(err.to_string().contains("needs a directory"), "{err}");
 }
 
+/// The page size field of an SQLite file header (bytes 16-17, big-endian; 1 means 65536).
+#[cfg(feature = "disk")]
+fn sqlite_page_size(db: &std::path::Path) -> u32 {
+    let header = std::fs::read(db).unwrap();
+    match u16::from_be_bytes([header[16], header[17]]) {
+        1 => 65536,
+        n => u32::from(n),
+    }
+}
+
+#[cfg(feature = "disk")]
+#[tokio::test]
+async fn disk_urls_take_a_page_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("disk://{}?page_size=8192", dir.path().join("d").display());
+    let store = kv::open(&url).unwrap();
+    store.put(Some("c"), "k", v(1), None).await.unwrap();
+    store.close().await.unwrap();
+    assert_eq!(
+        sqlite_page_size(&dir.path().join("d").join("cache.db")),
+        8192
+    );
+
+    let url = format!(
+        "multi-disk://{}?page_size=1024",
+        dir.path().join("m").display()
+    );
+    let store = kv::open(&url).unwrap();
+    store.put(Some("c"), "k", v(1), None).await.unwrap();
+    store.close().await.unwrap();
+    assert_eq!(
+        sqlite_page_size(&dir.path().join("m").join("c").join("cache.db")),
+        1024
+    );
+
+    let url = format!("disk://{}?page_size=1000", dir.path().join("bad").display());
+    let err = kv::open(&url).unwrap().get(None, "k").await.unwrap_err();
+    assert_eq!(err.kind(), &kv::ErrorKind::Setup, "{err}");
+    assert!(err.to_string().contains("page_size 1000"), "{err}");
+}
+
 #[cfg(feature = "rocksdb")]
 #[tokio::test]
 async fn rocksdb_url_persists_across_opens() {
