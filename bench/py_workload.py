@@ -89,11 +89,30 @@ def make_store(kind, url, tmp):
     raise SystemExit(f"unknown store {kind}")
 
 
-async def clean_keys(store, n, w):
-    """Deletes every key a repetition writes, as kv-bench does (stores that keep data)."""
+async def clean_keys(store, n, w, args):
+    """Deletes every key a repetition writes, as kv-bench does (stores that keep data). Untimed.
+    On memcached one pipeline of `delete ... noreply` per 1000 keys (py-key-value's delete_many
+    deletes one key per round trip, which made cleaning most of a quick run)."""
     for lo, hi in ((0, 4 * n), (WARM, WARM + max(w, 2 * C))):
         for s in range(lo, hi, 1000):
-            await store.delete_many([key(i) for i in range(s, min(s + 1000, hi))], collection="bench")
+            keys = [key(i) for i in range(s, min(s + 1000, hi))]
+            if args.store == "memcached":
+                await delete_memcached(args.url, [f"bench::{k}" for k in keys])
+            else:
+                await store.delete_many(keys, collection="bench")
+
+
+async def delete_memcached(address, keys):
+    """`delete <key> noreply` for every key, then `version`: its reply means memcached ran them."""
+    host, _, port = address.removeprefix("memcached://").rstrip("/").rpartition(":")
+    reader, writer = await asyncio.open_connection(host or "127.0.0.1", int(port))
+    writer.write("".join(f"delete {k} noreply\r\n" for k in keys).encode() + b"version\r\n")
+    await writer.drain()
+    line = await reader.readline()
+    writer.close()
+    await writer.wait_closed()
+    if not line.startswith(b"VERSION"):
+        raise SystemExit(f"memcached cleaning failed: {line!r}")
 
 
 async def clean_redis(url):
@@ -197,16 +216,17 @@ async def main():
     runs = []
     for rep in range(r):
         tmp = tempfile.mkdtemp(prefix="kv-bench-py-")
-        if args.store in ("redis", "valkey"):
+        # Cleaned before the first repetition and after every one (as kv-bench does).
+        if rep == 0 and args.store in ("redis", "valkey"):
             await clean_redis(args.url)
         store = make_store(args.store, args.url, tmp)
         await store.setup()
-        if args.store in SERVER_STORES:
-            await clean_keys(store, n, w)
+        if rep == 0 and args.store in SERVER_STORES:
+            await clean_keys(store, n, w, args)
         print(f"py-key-value {args.store} repetition {rep + 1}/{r}", file=sys.stderr)
         runs.append(await repetition(store, n, m, w))
         if args.store in SERVER_STORES:
-            await clean_keys(store, n, w)
+            await clean_keys(store, n, w, args)
         close = getattr(store, "close", None)
         if close:
             await close()

@@ -159,8 +159,12 @@ async fn clean(w: &Shared, p: &Profile) -> Result<()> {
     Ok(())
 }
 
-async fn repetition(w: &Shared, p: &Profile) -> Result<Vec<PhaseResult>> {
-    clean(w, p).await?;
+/// One repetition, cleaned after it; `first` also cleans before (what an earlier run left), the
+/// later ones start from the previous repetition's cleaning.
+async fn repetition(w: &Shared, p: &Profile, first: bool) -> Result<Vec<PhaseResult>> {
+    if first {
+        clean(w, p).await?;
+    }
     let n = p.n;
     let phases = vec![
         single(w, "put", 0..n, p.w).await?,
@@ -191,7 +195,7 @@ pub async fn run(
             r + 1,
             profile.name
         );
-        runs.push(repetition(&workload, profile).await?);
+        runs.push(repetition(&workload, profile, r == 0).await?);
     }
     Ok(Report::from_runs(implementation, store, *profile, runs))
 }

@@ -108,6 +108,47 @@ impl MemcachedBackend {
         })
         .await
     }
+
+    /// The stored bytes of every key of `mkeys` that memcached holds, in one round trip.
+    async fn fetch(&self, mkeys: &[String]) -> Result<HashMap<Vec<u8>, Vec<u8>>> {
+        let mut conn = self.pool.get().await?;
+        let found: Vec<(Vec<u8>, Vec<u8>)> = if mkeys.iter().all(|k| k.is_ascii()) {
+            // One `get k1 k2 …`.
+            conn.run(|c| async move {
+                match c.get_multi(mkeys).await {
+                    Ok(values) => Ok(values),
+                    // async-memcached reports "none of the keys exist" as an error.
+                    Err(McError::Protocol(Status::NotFound)) => Ok(Vec::new()),
+                    Err(e) => Err(e),
+                }
+            })
+            .await?
+            .into_iter()
+            .filter_map(|v| Some((v.key, v.data?)))
+            .collect()
+        } else {
+            // async-memcached cannot parse non-ASCII keys in `VALUE` lines; one pipeline of
+            // quiet `mg <key> v k q` + `mn` is still one round trip.
+            conn.run(|c| async move { c.meta_get_multi(mkeys, Some(&["v"])).await })
+                .await?
+                .into_iter()
+                .filter_map(|v| Some((v.key?, v.data?)))
+                .collect()
+        };
+        Ok(found.into_iter().collect())
+    }
+
+    /// Deletes every key of `mkeys` in one round trip: the `delete … noreply` commands written
+    /// together, then `version`, whose reply comes after memcached has run all of them (it
+    /// answers one connection's commands in order).
+    async fn delete_all(&self, mkeys: &[String]) -> Result<()> {
+        let mut conn = self.pool.get().await?;
+        conn.run(|c| async move {
+            c.delete_multi_no_reply(mkeys).await?;
+            c.version().await.map(drop)
+        })
+        .await
+    }
 }
 
 fn decode(data: &[u8]) -> Result<Entry> {
@@ -163,42 +204,16 @@ impl Backend for MemcachedBackend {
             .iter()
             .map(|k| self.key(collection, k))
             .collect::<Result<Vec<_>>>()?;
-        let request = &mkeys;
-        let mut conn = self.pool.get().await?;
-        let found: Vec<(Vec<u8>, Vec<u8>)> = if mkeys.iter().all(|k| k.is_ascii()) {
-            // One `get k1 k2 …`.
-            conn.run(|c| async move {
-                match c.get_multi(request).await {
-                    Ok(values) => Ok(values),
-                    // async-memcached reports "none of the keys exist" as an error.
-                    Err(McError::Protocol(Status::NotFound)) => Ok(Vec::new()),
-                    Err(e) => Err(e),
-                }
-            })
-            .await?
-            .into_iter()
-            .filter_map(|v| Some((v.key, v.data?)))
-            .collect()
-        } else {
-            // async-memcached cannot parse non-ASCII keys in `VALUE` lines; one pipeline of
-            // quiet `mg <key> v k q` + `mn` is still one round trip.
-            conn.run(|c| async move { c.meta_get_multi(request, Some(&["v"])).await })
-                .await?
-                .into_iter()
-                .filter_map(|v| Some((v.key?, v.data?)))
-                .collect()
-        };
-        drop(conn);
-        let mut found: HashMap<Vec<u8>, Vec<u8>> = found.into_iter().collect();
+        let found = self.fetch(&mkeys).await?;
         mkeys
             .iter()
             .zip(keys)
+            // `get` (not `remove`): a key asked for twice is answered twice.
             .map(|(mkey, key)| match found.get(mkey.as_bytes()) {
                 Some(data) => decode(data).map(Some).map_err(|e| e.with_key(key.given)),
                 None => Ok(None),
             })
-            .collect::<Result<Vec<_>>>()
-            .inspect(|_| found.clear())
+            .collect()
     }
 
     async fn put_entry(&self, collection: &Name<'_>, key: &Name<'_>, entry: Entry) -> Result<()> {
@@ -271,6 +286,31 @@ impl Backend for MemcachedBackend {
             }
         })
         .await
+    }
+
+    /// Two round trips whatever the batch size: one read of the current values (to count the
+    /// entries that were live; a value that does not decode counts, it is an entry) and one
+    /// pipeline of deletes. A key written by someone else between the two is deleted but not
+    /// counted.
+    async fn delete_entries(
+        &self,
+        collection: &Name<'_>,
+        keys: &[Name<'_>],
+        now: Timestamp,
+    ) -> Result<usize> {
+        let mkeys = keys
+            .iter()
+            .map(|k| self.key(collection, k))
+            .collect::<Result<Vec<_>>>()?;
+        let found = self.fetch(&mkeys).await?;
+        let live = found
+            .values()
+            .filter(|data| decode(data).map_or(true, |entry| entry.is_live(now)))
+            .count();
+        if !found.is_empty() {
+            self.delete_all(&mkeys).await?;
+        }
+        Ok(live)
     }
 
     /// `add`; when the key exists, read it with its CAS token and, if the envelope says it is

@@ -10,7 +10,8 @@
 //!   keys over 240 characters), value the JSON envelope, flags 0.
 //! - TTL: exptime `max(1, ceil(remaining))` seconds; over 30 days the absolute Unix time
 //!   (memcached's rule), so long TTLs work. The envelope's `expires_at` stays authoritative.
-//! - One round trip per batch: `get k1 k2 …` for `get_many`, a pipeline of `set`s for `put_many`.
+//! - One round trip per batch: `get k1 k2 …` for `get_many`, a pipeline of `set`s for `put_many`;
+//!   `delete_many` is two (a read to count the live entries, then a pipeline of deletes).
 //! - Keys memcached cannot store (over 250 bytes, whitespace, control characters) are
 //!   `InvalidKey` before anything is sent.
 //! - Errors: connection loss is `Connection`, deadlines are `Timeout` (both retryable); broken

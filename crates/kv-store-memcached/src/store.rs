@@ -11,7 +11,8 @@ use crate::layout::KeyStrategy;
 /// Entry `(C, K)` is the memcached item `C::K` (optionally hashed by the
 /// [`MemcachedV1`](KeyStrategy::v1) strategy) holding the JSON envelope with flags 0; TTLs
 /// become native exptimes (whole seconds rounded up, absolute Unix time beyond 30 days).
-/// `get_many` is one multi-key `get`, `put_many` one pipeline of `set`s. Optional operations:
+/// `get_many` is one multi-key `get`, `put_many` one pipeline of `set`s, `delete_many` a read
+/// and one pipeline of deletes. Optional operations:
 /// `put_if_absent` (`add`, then `cas` over an expired entry) and, only with
 /// [`exclusive_server`](MemcachedStoreBuilder::exclusive_server), `destroy` (`flush_all`).
 /// Stability: [`Stability::Unstable`] (as in py-key-value).

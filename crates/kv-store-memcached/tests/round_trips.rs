@@ -1,5 +1,5 @@
-//! A batch is one round trip: the client sends every command of `put_many` / `get_many` before
-//! it waits for any reply. Proven with a relay between the store and the test server that holds
+//! A batch is one round trip: the client sends every command of `put_many` / `get_many` (and the
+//! deletes of `delete_many`, after one read) before it waits for any reply. Proven with a relay between the store and the test server that holds
 //! back the server's replies while a batch is half sent: a client that waited for a reply
 //! before sending its next command would stall there (the relay gives up after a deadline and
 //! records the stall, so a failing client fails the test instead of hanging it).
@@ -28,13 +28,13 @@ mod memcached {
         expected: AtomicUsize,
         /// Batch commands (lines starting with the batch's verb) seen since arming.
         seen: AtomicUsize,
-        /// The verb counted (`set `, `mg `, `get `), as a byte-string index into VERBS.
+        /// The verb counted (`set `, `mg `, `get `, `delete `), as an index into VERBS.
         verb: AtomicUsize,
         /// A reply was held back for [`STALL`]: the client waited in the middle of a batch.
         stalled: AtomicBool,
     }
 
-    const VERBS: [&[u8]; 3] = [b"set ", b"mg ", b"get "];
+    const VERBS: [&[u8]; 4] = [b"set ", b"mg ", b"get ", b"delete "];
 
     impl Gate {
         fn arm(&self, verb: usize, commands: usize) {
@@ -189,6 +189,22 @@ mod memcached {
                 "{key}"
             );
         }
+
+        // delete_many: one read (as get_many), then every delete before any reply.
+        let mut with_absent = refs.clone();
+        with_absent.push("never-written");
+        gate.arm(3, with_absent.len());
+        let deleted = store.delete_many(c, &with_absent).await.unwrap();
+        gate.disarm();
+        assert!(
+            !gate.stalled.load(Ordering::SeqCst),
+            "delete_many waited for a reply before sending all its deletes"
+        );
+        assert_eq!(deleted, keys.len(), "the live entries are counted");
+        assert_eq!(gate.seen.load(Ordering::SeqCst), with_absent.len());
+        let got = store.get_many(c, &refs).await.unwrap();
+        assert!(got.iter().all(Option::is_none), "{got:?}");
+        assert_eq!(store.delete_many(c, &with_absent).await.unwrap(), 0);
     }
 
     #[tokio::test]
