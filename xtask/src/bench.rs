@@ -102,7 +102,7 @@ const TARGETS: &[Target] = &[
         feature: "dynamodb",
         env_var: Some("KV_TEST_DYNAMODB_ENDPOINT"),
         py_store: Some("dynamodb"),
-        raw: None,
+        raw: Some(("kv-store-dynamodb", "dynamodb_raw_workload")),
     },
     Target {
         // The second DynamoDB-compatible server (node.js): a faster server than moto, so
@@ -111,7 +111,7 @@ const TARGETS: &[Target] = &[
         feature: "dynamodb",
         env_var: Some("KV_TEST_DYNALITE_ENDPOINT"),
         py_store: Some("dynamodb"),
-        raw: None,
+        raw: Some(("kv-store-dynamodb", "dynamodb_raw_workload")),
     },
     Target {
         name: "vault",
