@@ -107,8 +107,10 @@ fn main() -> ExitCode {
             .trim_start_matches("memcached://")
             .trim_end_matches('/')
             .to_owned();
+        // kv's pool settings: no health check (a `version` round trip) on every checkout.
         let pool = bb8::Pool::builder()
             .max_size(kv_store_memcached::DEFAULT_POOL_SIZE)
+            .test_on_check_out(false)
             .build(Manager(format!("tcp://{address}")))
             .await
             .map_err(fail)?;

@@ -86,8 +86,11 @@ impl Workload for RawRedis {
 fn main() -> ExitCode {
     example_main("redis", |url| async move {
         let manager = RedisConnectionManager::new(url.as_str()).map_err(fail)?;
+        // kv's pool settings: its size, and no health check (a `PING` round trip) on every
+        // checkout.
         let pool = bb8::Pool::builder()
-            .max_size(16) // kv's default pool size
+            .max_size(16)
+            .test_on_check_out(false)
             .build(manager)
             .await
             .map_err(fail)?;
