@@ -21,26 +21,45 @@ mod mongodb {
             .unwrap_or_else(|| "nx-27017".into())
     }
 
-    fn start(port: u16) -> Option<Server> {
+    fn command(port: u16) -> Command {
         let mut command = Command::new(binary());
-        let port_text = port.to_string();
         command
             .args([
                 "--host",
                 "127.0.0.1",
                 "-p",
-                &port_text,
+                &port.to_string(),
                 "--data-dir",
                 "memory",
             ])
             .args(["--log-file", "/dev/null"]);
-        match Server::start(command, port, Duration::from_secs(30)) {
+        command
+    }
+
+    fn skip_or_fail(e: &std::io::Error) {
+        if std::env::var("KV_REQUIRE_SERVICES").is_ok_and(|v| v == "1") {
+            panic!("nx-27017 cannot be started ({e}) and KV_REQUIRE_SERVICES=1");
+        }
+        println!("SKIPPED: nx-27017 is not on PATH and KV_TEST_NX_27017 is unset");
+    }
+
+    /// A private server on a free port (tried again on another port if it dies at start).
+    fn start() -> Option<(Server, u16)> {
+        match Server::start_on_free_port(command, Duration::from_secs(30)) {
+            Ok(started) => Some(started),
+            Err(e) => {
+                skip_or_fail(&e);
+                None
+            }
+        }
+    }
+
+    /// The server again on `port` (a restart).
+    fn restart(port: u16) -> Option<Server> {
+        match Server::start(command(port), port, Duration::from_secs(30)) {
             Ok(server) => Some(server),
             Err(e) => {
-                if std::env::var("KV_REQUIRE_SERVICES").is_ok_and(|v| v == "1") {
-                    panic!("nx-27017 cannot be started ({e}) and KV_REQUIRE_SERVICES=1");
-                }
-                println!("SKIPPED: nx-27017 is not on PATH and KV_TEST_NX_27017 is unset");
+                skip_or_fail(&e);
                 None
             }
         }
@@ -48,8 +67,7 @@ mod mongodb {
 
     #[tokio::test]
     async fn restart_mid_workload_recovers_without_rebuilding() {
-        let port = private_port();
-        let Some(server) = start(port) else {
+        let Some((server, port)) = start() else {
             return;
         };
         let store = MongoDBStore::builder()
@@ -82,7 +100,7 @@ mod mongodb {
                 .unwrap_err();
             assert!(err.is_retryable(), "{err}");
         }
-        let _server = start(port).unwrap();
+        let _server = restart(port).unwrap();
         // Data is gone (in-memory server) but every call works again on the same store.
         let mut recovered = false;
         for _ in 0..50 {

@@ -62,9 +62,11 @@ pub fn service() -> &'static str {
 /// The suite's configuration; raw access when `var` names a usable platform.
 pub fn suite_config(var: &str) -> SuiteConfig {
     // Every call is a D-Bus round trip (Secret Service) on a blocking thread, and
-    // gnome-keyring answers one call at a time: parallel tests queue behind each other.
+    // gnome-keyring answers one call at a time: parallel tests queue behind each other. The
+    // deadline only catches a hang: under CI load the 480 calls of `concurrent_overlapping_writes`
+    // queued behind the other tests' for over 180 s.
     let config = SuiteConfig::new()
-        .deadline(Duration::from_secs(180))
+        .deadline(Duration::from_secs(600))
         .skip(
             "sub_second_ttl",
             "a 500 ms TTL is shorter than a put plus a read through gnome-keyring while the suite's \
